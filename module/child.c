@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Handoff: turn a completed handshake into a real TCP socket on the
+ * listener's accept queue, the way the kernel's own SYN-cookie path does,
+ * then let the child process the final ACK (and any data on it). From
+ * there on the connection belongs to the kernel's TCP stack alone.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/security.h>
+#include <net/inet_sock.h>
+#include <net/ip.h>
+#include <net/route.h>
+#include <net/tcp.h>
+
+#include "handshake.h"
+#include "hsk.h"
+#include "output.h"
+
+/* The kernel's IPv4 request ops are not exported. A request sock that
+ * becomes a child at once only needs the MD5 hooks, which
+ * tcp_create_openreq_child() calls; the reference is not kept after.
+ */
+static const struct tcp_request_sock_ops hsk_request_sock_ipv4_ops = {
+#ifdef CONFIG_TCP_MD5SIG
+	.req_md5_lookup = tcp_v4_md5_lookup,
+	.calc_md5_hash = tcp_v4_md5_hash_skb,
+#endif
+};
+
+u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst)
+{
+	return tcp_mss_clamp(tcp_sk(lsk), tcp_dst_advmss(dst));
+}
+
+/* The receive window, as tcp_openreq_init_rwin() picks it. Called for the
+ * SYN-ACK and again for the child, with the same inputs, so the child
+ * continues exactly the window the SYN-ACK advertised.
+ */
+void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
+	      bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd, u32 *clamp,
+	      u8 *rcv_wscale)
+{
+	int full_space = tcp_full_space(lsk);
+	u32 mss = hsk_adv_mss(lsk, dst);
+
+	if (tstamp_ok)
+		mss -= TCPOLEN_TSTAMP_ALIGNED;
+	*clamp = READ_ONCE(tcp_sk(lsk)->window_clamp) ? : dst_metric(dst, RTAX_WINDOW);
+	if (lsk->sk_userlocks & SOCK_RCVBUF_LOCK &&
+	    (*clamp > full_space || *clamp == 0))
+		*clamp = full_space;
+	tcp_select_initial_window(lsk, full_space, mss, rcv_wnd, clamp,
+				  wscale_ok, rcv_wscale,
+				  dst_metric(dst, RTAX_INITRWND));
+}
+
+/* Makes @skb look the way tcp_v4_rcv() hands segments to sockets:
+ * data at the TCP header and TCP_SKB_CB filled in.
+ */
+static bool hsk_skb_to_tcp(struct sk_buff *skb, const struct hsk_seg *seg)
+{
+	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
+	u8 dsfield;
+
+	if (!pskb_may_pull(skb, seg->iphlen + seg->thlen))
+		return false;
+	dsfield = ipv4_get_dsfield(ip_hdr(skb));
+	skb_clear_delivery_time(skb);
+	__skb_pull(skb, seg->iphlen);
+
+	memmove(&cb->header.h4, IPCB(skb), sizeof(struct inet_skb_parm));
+	barrier();
+	cb->seq = seg->seq;
+	cb->end_seq = seg->end_seq;
+	cb->ack_seq = seg->ack_seq;
+	cb->tcp_flags = seg->flags;
+	cb->tcp_tw_isn = 0;
+	cb->ip_dsfield = dsfield;
+	cb->sacked = 0;
+	cb->has_rxtstamp = skb->tstamp || skb_hwtstamps(skb)->hwtstamp;
+	nf_reset_ct(skb);
+	skb->dev = NULL;
+	return true;
+}
+
+static struct request_sock *hsk_reqsk(struct sock *lsk, struct sk_buff *skb,
+				      const struct hsk_seg *seg,
+				      const struct hsk_conn *conn)
+{
+	struct inet_request_sock *ireq;
+	struct tcp_request_sock *treq;
+	struct request_sock *req;
+
+	req = cookie_tcp_reqsk_alloc(lsk->sk_prot->rsk_prot,
+				     &hsk_request_sock_ipv4_ops, lsk, skb);
+	if (!req)
+		return NULL;
+	ireq = inet_rsk(req);
+	treq = tcp_rsk(req);
+
+	treq->rcv_isn = conn->rcv_isn;
+	treq->snt_isn = conn->snt_isn;
+	treq->ts_off = 0;
+	treq->txhash = net_tx_rndhash();
+	treq->snt_synack = 0;
+	treq->tfo_listener = false;
+	req->mss = conn->mss;
+	req->ts_recent = conn->ts_recent;
+	req->num_retrans = conn->retrans;
+	ireq->ir_num = ntohs(seg->tuple.lport);
+	ireq->ir_rmt_port = seg->tuple.rport;
+	sk_rcv_saddr_set(req_to_sk(req), seg->tuple.laddr);
+	sk_daddr_set(req_to_sk(req), seg->tuple.raddr);
+	ireq->ir_mark = inet_request_mark(lsk, skb);
+	ireq->ir_iif = inet_request_bound_dev_if(lsk, skb);
+	ireq->snd_wscale = conn->snd_wscale;
+	ireq->wscale_ok = conn->wscale_ok;
+	ireq->sack_ok = conn->sack_ok;
+	ireq->tstamp_ok = conn->tstamp_ok;
+	/* ECN is not negotiated: the SYN-ACK never carries ECE. */
+	ireq->ecn_ok = 0;
+	if (IS_ENABLED(CONFIG_SMC))
+		ireq->smc_ok = 0;
+
+	if (security_inet_conn_request(lsk, skb, req)) {
+		reqsk_free(req);
+		return NULL;
+	}
+	return req;
+}
+
+static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
+			      struct sk_buff *skb, const struct hsk_seg *seg,
+			      const struct hsk_conn *conn)
+{
+	u32 tsoff = conn->tstamp_ok ? hsk_cookie_tsoff(&hn->cookie, &seg->tuple) : 0;
+	struct inet_request_sock *ireq;
+	struct request_sock *req;
+	struct sock *child;
+	struct flowi4 fl4;
+	struct rtable *rt;
+	u8 rcv_wscale;
+
+	req = hsk_reqsk(lsk, skb, seg, conn);
+	if (!req)
+		return NULL;
+	ireq = inet_rsk(req);
+
+	flowi4_init_output(&fl4, ireq->ir_iif, ireq->ir_mark,
+			   RT_CONN_FLAGS(lsk), RT_SCOPE_UNIVERSE, IPPROTO_TCP,
+			   inet_sk_flowi_flags(lsk), ireq->ir_rmt_addr,
+			   ireq->ir_loc_addr, ireq->ir_rmt_port,
+			   htons(ireq->ir_num), lsk->sk_uid);
+	security_req_classify_flow(req, flowi4_to_flowi_common(&fl4));
+	rt = ip_route_output_key(hn->net, &fl4);
+	if (IS_ERR(rt)) {
+		reqsk_free(req);
+		return NULL;
+	}
+
+	hsk_rwin(lsk, &rt->dst, ireq->tstamp_ok, ireq->wscale_ok,
+		 &req->rsk_rcv_wnd, &req->rsk_window_clamp, &rcv_wscale);
+	ireq->rcv_wscale = rcv_wscale;
+
+	/* Consumes @req and the route, also on failure. */
+	child = tcp_get_cookie_sock(lsk, skb, req, &rt->dst, tsoff);
+	if (child)
+		inet_sk(child)->cork.fl.u.ip4 = fl4;
+	return child;
+}
+
+/* Consumes @skb. Called in softirq with the listener RCU-protected. */
+unsigned int hsk_handoff(struct hsk_net *hn, struct sock *lsk,
+			 struct sk_buff *skb, const struct hsk_seg *seg,
+			 const struct hsk_conn *conn)
+{
+	struct sock *child;
+
+	if (!hsk_skb_to_tcp(skb, seg)) {
+		HSK_INC(hn, HANDOFF_FAILED);
+		return NF_DROP;
+	}
+	child = hsk_child(hn, lsk, skb, seg, conn);
+	if (!child) {
+		HSK_INC(hn, HANDOFF_FAILED);
+		hsk_reject(hn, seg);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	HSK_INC(hn, HANDOFFS);
+	/* Unlocks and releases the child; wakes the listener's accept(). */
+	if (tcp_child_process(lsk, child, skb)) {
+		hsk_reject(hn, seg);
+		kfree_skb(skb);
+	}
+	return NF_STOLEN;
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HSK_COOKIE_H
+#define _HSK_COOKIE_H
+
+#include <linux/seqlock.h>
+#include <linux/siphash.h>
+#include <linux/types.h>
+
+/*
+ * Two MAC keys, one per parity of the cookie period. A key is redrawn the
+ * first time a cookie is made in a new period of its parity, so a cookie
+ * made in period p validates during p and p + 1 only: it lives at least
+ * HSK_COOKIE_PERIOD_SEC and at most twice that. @lock (a seqlock) lets
+ * softirq readers copy a key while another cpu redraws it.
+ */
+enum {
+	HSK_COOKIE_PERIOD_SEC = 16,
+	HSK_COOKIE_MAC_BITS = 24,
+	HSK_COOKIE_TS_BITS = 6,
+};
+
+struct hsk_cookie {
+	seqlock_t lock;
+	siphash_key_t keys[2];
+	u32 key_period[2];
+	siphash_key_t tsoff_key;	/* never rotated: offsets stay stable */
+};
+
+/* A connection as seen from the server: r = remote (client), l = local. */
+struct hsk_tuple {
+	__be32 raddr;
+	__be32 laddr;
+	__be16 rport;
+	__be16 lport;
+};
+
+/* What a cookie carries besides its MAC. */
+struct hsk_cookie_opts {
+	u16 mss;
+	u8 snd_wscale;
+	u8 wscale_ok:1,
+	   sack_ok:1;
+};
+
+void hsk_cookie_init(struct hsk_cookie *c);
+u32 hsk_cookie_make(struct hsk_cookie *c, const struct hsk_tuple *t,
+		    u32 rcv_isn, const struct hsk_cookie_opts *opts,
+		    u32 *ts_mac);
+int hsk_cookie_check(struct hsk_cookie *c, const struct hsk_tuple *t,
+		     u32 rcv_isn, u32 cookie, struct hsk_cookie_opts *opts,
+		     u32 *ts_mac);
+u32 hsk_cookie_tsoff(const struct hsk_cookie *c, const struct hsk_tuple *t);
+bool hsk_cookie_recent(unsigned long stamp);
+
+#endif /* _HSK_COOKIE_H */

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Per-network-namespace state of hsk.
+ *
+ * Lifetime: one struct hsk_net per netns, allocated by the pernet core
+ * (net_generic) and set up/torn down in netns.c. Teardown order is the
+ * reverse of setup: the netfilter hook goes first, so no packet can reach
+ * the half-open queue or the cookie code while they are dismantled.
+ *
+ * Tunables are plain ints written by the sysctl handlers and read without
+ * locks (READ_ONCE); a packet may see the old or the new value, never a torn
+ * one. The port set is an RCU-protected bitmap replaced as a whole.
+ */
+#ifndef _HSK_H
+#define _HSK_H
+
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "cookie.h"
+#include "stats.h"
+#include "synq.h"
+
+struct hsk_ports;
+
+struct hsk_net {
+	struct net *net;
+	struct hsk_ports __rcu *ports;
+	struct mutex ports_mutex;	/* serialises writers of @ports */
+
+	int max_syn_backlog;
+	int synack_rto_ms;
+	int synack_retries;
+	int syncookies;
+	int abort_on_overflow;
+
+	unsigned long last_overflow;	/* jiffies, last time the queue was full */
+
+	struct hsk_cookie cookie;
+	struct hsk_synq synq;
+	struct hsk_mib __percpu *mib;
+	struct ctl_table_header *sysctl;
+};
+
+enum hsk_syncookies_mode {
+	HSK_COOKIES_NEVER = 0,
+	HSK_COOKIES_ON_OVERFLOW = 1,
+	HSK_COOKIES_ALWAYS = 2,
+};
+
+extern unsigned int hsk_net_id;
+
+static inline struct hsk_net *hsk_pernet(const struct net *net)
+{
+	return net_generic(net, hsk_net_id);
+}
+
+int hsk_netns_register(void);
+void hsk_netns_unregister(void);
+
+int hsk_sysctl_register(struct hsk_net *hn);
+void hsk_sysctl_unregister(struct hsk_net *hn);
+
+int hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len);
+int hsk_ports_set(struct hsk_net *hn, const char *text);
+void hsk_ports_free(struct hsk_net *hn);
+bool hsk_port_enabled(const struct hsk_net *hn, u16 port);
+
+int hsk_proc_init(struct hsk_net *hn);
+void hsk_proc_exit(struct hsk_net *hn);
+
+int hsk_hook_register(struct net *net);
+void hsk_hook_unregister(struct net *net);
+
+#endif /* _HSK_H */

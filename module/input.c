@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The netfilter hook: IPv4 LOCAL_IN, after routing and after the filter
+ * table, so firewall rules still apply. It takes the SYNs, final ACKs and
+ * RSTs of connections to net.hsk.ports that no socket owns yet and leaves
+ * every other packet to the kernel untouched. Segments of established
+ * connections were matched to their socket by early demux and leave at
+ * the first test.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ip.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/tcp.h>
+#include <net/inet_hashtables.h>
+#include <net/ip.h>
+#include <net/netfilter/nf_log.h>
+#include <net/tcp.h>
+
+#include "handshake.h"
+#include "hsk.h"
+#include "output.h"
+
+enum {
+	HSK_NF_PRIORITY = NF_IP_PRI_FILTER + 1,
+	HSK_TS_MASK = (1 << HSK_COOKIE_TS_BITS) - 1,
+};
+
+/* Parses the TCP options strictly: any option running past the header or
+ * with a length its kind does not allow makes the segment malformed.
+ */
+static bool hsk_parse_options(const u8 *p, unsigned int len, struct hsk_seg *seg)
+{
+	while (len) {
+		unsigned int olen;
+
+		if (p[0] == TCPOPT_EOL)
+			break;
+		if (p[0] == TCPOPT_NOP) {
+			p++;
+			len--;
+			continue;
+		}
+		if (len < 2)
+			return false;
+		olen = p[1];
+		if (olen < 2 || olen > len)
+			return false;
+		switch (p[0]) {
+		case TCPOPT_MSS:
+			if (olen != TCPOLEN_MSS)
+				return false;
+			seg->mss = get_unaligned_be16(p + 2);
+			break;
+		case TCPOPT_WINDOW:
+			if (olen != TCPOLEN_WINDOW)
+				return false;
+			seg->wscale_ok = true;
+			seg->snd_wscale = min_t(u8, p[2], TCP_MAX_WSCALE);
+			break;
+		case TCPOPT_SACK_PERM:
+			if (olen != TCPOLEN_SACK_PERM)
+				return false;
+			seg->sack_ok = true;
+			break;
+		case TCPOPT_TIMESTAMP:
+			if (olen != TCPOLEN_TIMESTAMP)
+				return false;
+			seg->saw_tstamp = true;
+			seg->tsval = get_unaligned_be32(p + 2);
+			seg->tsecr = get_unaligned_be32(p + 6);
+			break;
+		}
+		p += olen;
+		len -= olen;
+	}
+	return true;
+}
+
+/* Returns the counter of the rule a malformed segment broke, or
+ * HSK_MIB_MAX when it is well formed.
+ */
+static enum hsk_mib_field hsk_parse(struct sk_buff *skb,
+				    const struct nf_hook_state *state,
+				    struct hsk_seg *seg)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+	u8 buf[MAX_TCP_OPTION_SPACE];
+	struct tcphdr _th;
+	const struct tcphdr *th;
+	const u8 *opts;
+	unsigned int optlen;
+
+	/* Handshake segments are tiny: a reassembled one was split on
+	 * purpose, and IP options on them are a rarity we do not store.
+	 */
+	if (IPCB(skb)->frag_max_size)
+		return HSK_MIB_FRAGMENTS;
+	if (iph->ihl != 5)
+		return HSK_MIB_IP_OPTIONS;
+
+	seg->iphlen = ip_hdrlen(skb);
+	th = skb_header_pointer(skb, seg->iphlen, sizeof(_th), &_th);
+	if (!th || th->doff < sizeof(*th) / 4 ||
+	    th->doff * 4 > skb->len - seg->iphlen)
+		return HSK_MIB_BAD_HEADER;
+	if (nf_ip_checksum(skb, state->hook, seg->iphlen, IPPROTO_TCP))
+		return HSK_MIB_BAD_CHECKSUM;
+
+	seg->thlen = th->doff * 4;
+	seg->flags = tcp_flag_byte(th);
+	if ((seg->flags & TCPHDR_SYN) && (seg->flags & (TCPHDR_FIN | TCPHDR_RST)))
+		return HSK_MIB_BAD_FLAGS;
+
+	seg->seq = ntohl(th->seq);
+	seg->ack_seq = ntohl(th->ack_seq);
+	seg->end_seq = seg->seq + th->syn + th->fin +
+		       skb->len - seg->iphlen - seg->thlen;
+	optlen = seg->thlen - sizeof(*th);
+	opts = skb_header_pointer(skb, seg->iphlen + sizeof(*th), optlen, buf);
+	if (!opts || !hsk_parse_options(opts, optlen, seg))
+		return HSK_MIB_BAD_HEADER;
+	return HSK_MIB_MAX;
+}
+
+static struct sock *hsk_listener(struct net *net, struct sk_buff *skb,
+				 const struct hsk_seg *seg)
+{
+	struct sock *lsk;
+
+	lsk = __inet_lookup_listener(net, net->ipv4.tcp_death_row.hashinfo, skb,
+				     seg->iphlen + seg->thlen,
+				     seg->tuple.raddr, seg->tuple.rport,
+				     seg->tuple.laddr, ntohs(seg->tuple.lport),
+				     seg->dif, seg->sdif);
+	/* MPTCP listeners keep their own handshake state: leave them be. */
+	if (lsk && sk_is_mptcp(lsk))
+		return NULL;
+	return lsk;
+}
+
+/* Whether a socket (established, TIME_WAIT, or a request of the kernel's
+ * own listener from before hsk took the port) already owns the 4-tuple.
+ */
+static bool hsk_tuple_owned(struct net *net, const struct hsk_seg *seg)
+{
+	struct sock *sk;
+
+	sk = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				       seg->tuple.raddr, seg->tuple.rport,
+				       seg->tuple.laddr, ntohs(seg->tuple.lport),
+				       seg->dif, seg->sdif);
+	if (!sk)
+		return false;
+	sock_gen_put(sk);
+	return true;
+}
+
+/* Answers @seg with a RST, as tcp_v4_send_reset() would. */
+void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg)
+{
+	if (seg->flags & TCPHDR_ACK)
+		hsk_send_reset(hn->net, &seg->tuple, seg->dif, seg->ack_seq, 0,
+			       TCPHDR_RST);
+	else
+		hsk_send_reset(hn->net, &seg->tuple, seg->dif, 0, seg->end_seq,
+			       TCPHDR_RST | TCPHDR_ACK);
+}
+
+static unsigned int hsk_reject_drop(struct hsk_net *hn, struct sk_buff *skb,
+				    const struct hsk_seg *seg)
+{
+	hsk_reject(hn, seg);
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
+static bool hsk_req_in_window(const struct hsk_req *req, u32 seq)
+{
+	return seq - (req->rcv_isn + 1) < max_t(u32, req->window, 1);
+}
+
+/* What a SYN-ACK to @seg says, negotiated against the listener. */
+static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
+			      struct sk_buff *skb, const struct hsk_seg *seg,
+			      struct hsk_synack *sa, u16 *client_mss)
+{
+	const struct net *net = hn->net;
+	u16 user_mss = READ_ONCE(tcp_sk(lsk)->rx_opt.user_mss);
+	struct rtable *rt;
+	u32 rcv_wnd, clamp;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->tuple = seg->tuple;
+	sa->oif = inet_request_bound_dev_if(lsk, skb);
+	sa->tos = READ_ONCE(inet_sk(lsk)->tos) & ~INET_ECN_MASK;
+	sa->ack = seg->seq + 1;
+	sa->tstamp_ok = seg->saw_tstamp && READ_ONCE(net->ipv4.sysctl_tcp_timestamps);
+	sa->sack_ok = seg->sack_ok && READ_ONCE(net->ipv4.sysctl_tcp_sack);
+	sa->wscale_ok = seg->wscale_ok &&
+			READ_ONCE(net->ipv4.sysctl_tcp_window_scaling);
+	sa->tsecr = seg->tsval;
+
+	*client_mss = seg->mss ? : TCP_MSS_DEFAULT;
+	if (user_mss && user_mss < *client_mss)
+		*client_mss = user_mss;
+
+	rt = hsk_route(hn->net, &seg->tuple, sa->oif, sa->tos);
+	if (IS_ERR(rt))
+		return PTR_ERR(rt);
+	sa->mss = hsk_adv_mss(lsk, &rt->dst);
+	hsk_rwin(lsk, &rt->dst, sa->tstamp_ok, sa->wscale_ok, &rcv_wnd, &clamp,
+		 &sa->rcv_wscale);
+	ip_rt_put(rt);
+	sa->window = min(rcv_wnd, 65535U);
+	return 0;
+}
+
+/* A stateless SYN-ACK's TSval carries more MAC bits in its low bits; it
+ * is moved back, never forward, so the child's clock stays monotonic.
+ */
+static u32 hsk_ts_with_mac(u32 now, u32 ts_mac)
+{
+	u32 ts = (now & ~HSK_TS_MASK) | ts_mac;
+
+	if (after(ts, now))
+		ts -= HSK_TS_MASK + 1;
+	return ts;
+}
+
+static struct hsk_req *hsk_req_new(struct hsk_net *hn, const struct hsk_seg *seg,
+				   const struct hsk_synack *sa, u16 client_mss)
+{
+	struct hsk_req *req = hsk_req_alloc();
+
+	if (!req)
+		return NULL;
+	req->tuple = seg->tuple;
+	req->expires = ktime_get_ns() + hsk_synack_timeout_ns(hn, 0);
+	req->rcv_isn = seg->seq;
+	req->snt_isn = sa->seq;
+	req->ts_recent = seg->tsval;
+	req->oif = sa->oif;
+	req->mss = client_mss;
+	req->adv_mss = sa->mss;
+	req->window = sa->window;
+	req->tos = sa->tos;
+	req->snd_wscale = seg->snd_wscale;
+	req->rcv_wscale = sa->rcv_wscale;
+	req->wscale_ok = sa->wscale_ok;
+	req->sack_ok = sa->sack_ok;
+	req->tstamp_ok = sa->tstamp_ok;
+	return req;
+}
+
+static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
+				struct sk_buff *skb, const struct hsk_seg *seg)
+{
+	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	int mode = READ_ONCE(hn->syncookies);
+	struct hsk_cookie_opts copts;
+	struct sk_buff *out = NULL;
+	struct hsk_synack sa;
+	struct hsk_req *req;
+	bool stateless;
+	u16 client_mss;
+	u32 ts_mac;
+
+	HSK_INC(hn, SYN_RECEIVED);
+
+	spin_lock(&b->lock);
+	req = hsk_synq_lookup(b, &seg->tuple);
+	if (req) {
+		/* A retransmitted SYN: the same SYN-ACK again, no new entry. */
+		out = hsk_req_synack(hn, req);
+		spin_unlock(&b->lock);
+		HSK_INC(hn, DUP_SYNS);
+		goto send;
+	}
+	spin_unlock(&b->lock);
+
+	stateless = mode == HSK_COOKIES_ALWAYS;
+	if (atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog)) {
+		HSK_INC(hn, HALFOPEN_FULL);
+		WRITE_ONCE(hn->last_overflow, jiffies);
+		if (mode == HSK_COOKIES_NEVER)
+			goto drop;
+		stateless = true;
+	}
+
+	if (hsk_synack_prepare(hn, lsk, skb, seg, &sa, &client_mss))
+		goto drop;
+	copts.mss = client_mss;
+	copts.snd_wscale = seg->snd_wscale;
+	copts.wscale_ok = sa.wscale_ok;
+	copts.sack_ok = sa.sack_ok;
+	sa.seq = hsk_cookie_make(&hn->cookie, &seg->tuple, seg->seq, &copts,
+				 &ts_mac);
+
+	if (!stateless) {
+		req = hsk_req_new(hn, seg, &sa, client_mss);
+		if (!req)
+			goto drop;
+		spin_lock(&b->lock);
+		/* Lost a race with a copy of this SYN on another cpu? */
+		if (!hsk_synq_lookup(b, &seg->tuple) &&
+		    hsk_synq_insert(hn, b, req)) {
+			out = hsk_req_synack(hn, req);
+			req = NULL;
+		}
+		spin_unlock(&b->lock);
+		if (req) {
+			hsk_req_free(req);
+			goto drop;
+		}
+	} else {
+		sa.tsval = hsk_ts_with_mac(tcp_time_stamp_raw() +
+					   hsk_cookie_tsoff(&hn->cookie, &seg->tuple),
+					   ts_mac);
+		out = hsk_synack_build(hn->net, &sa);
+		if (out)
+			HSK_INC(hn, COOKIES_SENT);
+	}
+send:
+	if (out) {
+		HSK_INC(hn, SYNACK_SENT);
+		hsk_xmit(hn->net, out);
+	}
+	consume_skb(skb);
+	return NF_STOLEN;
+drop:
+	kfree_skb(skb);
+	return NF_STOLEN;
+}
+
+static int hsk_cookie_ack(struct hsk_net *hn, const struct hsk_seg *seg,
+			  struct hsk_conn *conn)
+{
+	struct hsk_cookie_opts copts;
+	u32 ts_mac, now;
+
+	conn->rcv_isn = seg->seq - 1;
+	conn->snt_isn = seg->ack_seq - 1;
+	if (hsk_cookie_check(&hn->cookie, &seg->tuple, conn->rcv_isn,
+			     conn->snt_isn, &copts, &ts_mac))
+		return -EINVAL;
+
+	/* As Linux does: timestamps were on if the ACK echoes one. */
+	conn->tstamp_ok = seg->saw_tstamp && seg->tsecr;
+	if (conn->tstamp_ok) {
+		now = tcp_time_stamp_raw() + hsk_cookie_tsoff(&hn->cookie, &seg->tuple);
+		if ((seg->tsecr & HSK_TS_MASK) != ts_mac || after(seg->tsecr, now) ||
+		    now - seg->tsecr > 2 * HSK_COOKIE_PERIOD_SEC * MSEC_PER_SEC)
+			return -EINVAL;
+	}
+	conn->ts_recent = conn->tstamp_ok ? seg->tsval : 0;
+	conn->mss = copts.mss;
+	conn->snd_wscale = copts.snd_wscale;
+	conn->wscale_ok = copts.wscale_ok;
+	conn->sack_ok = copts.sack_ok;
+	conn->retrans = 0;
+	return 0;
+}
+
+/* The listener's accept queue is full: the ACK is dropped (the entry, if
+ * any, stays and its next SYN-ACK draws a fresh ACK) or answered with RST.
+ */
+static bool hsk_accept_overflow(struct hsk_net *hn, struct sock *lsk)
+{
+	if (!sk_acceptq_is_full(lsk))
+		return false;
+	HSK_INC(hn, ACCEPT_OVERFLOWS);
+	return true;
+}
+
+static unsigned int hsk_rcv_stray_ack(struct hsk_net *hn, struct sock *lsk,
+				      struct sk_buff *skb,
+				      const struct hsk_seg *seg)
+{
+	int mode = READ_ONCE(hn->syncookies);
+	struct hsk_conn conn;
+
+	if (mode == HSK_COOKIES_NEVER ||
+	    (mode == HSK_COOKIES_ON_OVERFLOW &&
+	     !hsk_cookie_recent(READ_ONCE(hn->last_overflow)))) {
+		HSK_INC(hn, STRAY_ACKS);
+		return hsk_reject_drop(hn, skb, seg);
+	}
+	if (hsk_cookie_ack(hn, seg, &conn)) {
+		HSK_INC(hn, COOKIES_INVALID);
+		net_dbg_ratelimited("hsk: invalid cookie from %pI4:%u\n",
+				    &seg->tuple.raddr, ntohs(seg->tuple.rport));
+		return hsk_reject_drop(hn, skb, seg);
+	}
+	HSK_INC(hn, COOKIES_VALID);
+	if (hsk_accept_overflow(hn, lsk)) {
+		if (READ_ONCE(hn->abort_on_overflow))
+			return hsk_reject_drop(hn, skb, seg);
+		return NF_DROP;
+	}
+	return hsk_handoff(hn, lsk, skb, seg, &conn);
+}
+
+static void hsk_req_to_conn(const struct hsk_req *req, const struct hsk_seg *seg,
+			    struct hsk_conn *conn)
+{
+	conn->rcv_isn = req->rcv_isn;
+	conn->snt_isn = req->snt_isn;
+	conn->ts_recent = seg->saw_tstamp ? seg->tsval : req->ts_recent;
+	conn->mss = req->mss;
+	conn->snd_wscale = req->snd_wscale;
+	conn->retrans = req->retrans;
+	conn->wscale_ok = req->wscale_ok;
+	conn->sack_ok = req->sack_ok;
+	conn->tstamp_ok = req->tstamp_ok;
+}
+
+static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
+				struct sk_buff *skb, const struct hsk_seg *seg)
+{
+	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	struct hsk_conn conn;
+	struct hsk_req *req;
+
+	spin_lock(&b->lock);
+	req = hsk_synq_lookup(b, &seg->tuple);
+	if (!req) {
+		spin_unlock(&b->lock);
+		if (!lsk)
+			return NF_ACCEPT;	/* the kernel answers with RST */
+		return hsk_rcv_stray_ack(hn, lsk, skb, seg);
+	}
+	if (seg->ack_seq != req->snt_isn + 1 ||
+	    !hsk_req_in_window(req, seg->seq)) {
+		spin_unlock(&b->lock);
+		HSK_INC(hn, BAD_ACKS);
+		return hsk_reject_drop(hn, skb, seg);
+	}
+	if (lsk && hsk_accept_overflow(hn, lsk) &&
+	    !READ_ONCE(hn->abort_on_overflow)) {
+		spin_unlock(&b->lock);
+		return NF_DROP;
+	}
+	hsk_synq_unlink(&hn->synq, req);
+	spin_unlock(&b->lock);
+	hsk_req_to_conn(req, seg, &conn);
+	hsk_req_free(req);
+
+	if (!lsk || sk_acceptq_is_full(lsk)) {
+		if (!lsk)
+			HSK_INC(hn, NO_LISTENER);
+		return hsk_reject_drop(hn, skb, seg);
+	}
+	return hsk_handoff(hn, lsk, skb, seg, &conn);
+}
+
+static unsigned int hsk_rcv_rst(struct hsk_net *hn, struct sk_buff *skb,
+				const struct hsk_seg *seg)
+{
+	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	struct hsk_req *req;
+
+	spin_lock(&b->lock);
+	req = hsk_synq_lookup(b, &seg->tuple);
+	if (!req) {
+		spin_unlock(&b->lock);
+		return NF_ACCEPT;
+	}
+	if (!hsk_req_in_window(req, seg->seq)) {
+		spin_unlock(&b->lock);
+		HSK_INC(hn, RSTS_IGNORED);
+		return NF_DROP;
+	}
+	hsk_synq_unlink(&hn->synq, req);
+	spin_unlock(&b->lock);
+	hsk_req_free(req);
+	HSK_INC(hn, HALFOPEN_RESETS);
+	consume_skb(skb);
+	return NF_STOLEN;
+}
+
+static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
+			    const __be16 *ports, const struct nf_hook_state *state)
+{
+	enum hsk_mib_field bad;
+	struct hsk_seg seg = {};
+	struct sock *lsk;
+
+	seg.tuple.raddr = ip_hdr(skb)->saddr;
+	seg.tuple.laddr = ip_hdr(skb)->daddr;
+	seg.tuple.rport = ports[0];
+	seg.tuple.lport = ports[1];
+	seg.dif = inet_iif(skb);
+	seg.sdif = inet_sdif(skb);
+	if (hsk_tuple_owned(state->net, &seg))
+		return NF_ACCEPT;
+
+	bad = hsk_parse(skb, state, &seg);
+	if (bad != HSK_MIB_MAX) {
+		this_cpu_inc(hn->mib->mibs[bad]);
+		net_dbg_ratelimited("hsk: malformed segment dropped (%d)\n", bad);
+		return NF_DROP;
+	}
+
+	if (seg.flags & TCPHDR_RST)
+		return hsk_rcv_rst(hn, skb, &seg);
+
+	lsk = hsk_listener(state->net, skb, &seg);
+	switch (seg.flags & (TCPHDR_SYN | TCPHDR_ACK)) {
+	case TCPHDR_SYN:
+		if (!lsk) {
+			HSK_INC(hn, NO_LISTENER);
+			return NF_ACCEPT;	/* the kernel answers with RST */
+		}
+		return hsk_rcv_syn(hn, lsk, skb, &seg);
+	case TCPHDR_ACK:
+		return hsk_rcv_ack(hn, lsk, skb, &seg);
+	default:
+		return NF_ACCEPT;
+	}
+}
+
+static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct hsk_net *hn = hsk_pernet(state->net);
+	const struct iphdr *iph = ip_hdr(skb);
+	const __be16 *ports;
+	__be16 _ports[2];
+
+	/* Early demux found the owner: an established connection. */
+	if (skb->sk || iph->protocol != IPPROTO_TCP ||
+	    skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+	/* Only the ports are needed to decide; hsk_parse() checks the rest. */
+	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports), _ports);
+	if (!ports || !hsk_port_enabled(hn, ntohs(ports[1])))
+		return NF_ACCEPT;
+	return hsk_rcv(hn, skb, ports, state);
+}
+
+static const struct nf_hook_ops hsk_nf_ops = {
+	.hook = hsk_hook,
+	.pf = NFPROTO_IPV4,
+	.hooknum = NF_INET_LOCAL_IN,
+	.priority = HSK_NF_PRIORITY,
+};
+
+int hsk_hook_register(struct net *net)
+{
+	return nf_register_net_hook(net, &hsk_nf_ops);
+}
+
+void hsk_hook_unregister(struct net *net)
+{
+	nf_unregister_net_hook(net, &hsk_nf_ops);
+}

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Per-netns setup and teardown; the state itself is described in hsk.h. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <net/net_namespace.h>
+
+#include "hsk.h"
+
+enum {
+	HSK_DEFAULT_MAX_SYN_BACKLOG = 4096,
+	HSK_DEFAULT_SYNACK_RTO_MS = 1000,
+	HSK_DEFAULT_SYNACK_RETRIES = 5,
+};
+
+unsigned int hsk_net_id __read_mostly;
+
+static int __net_init hsk_net_init(struct net *net)
+{
+	struct hsk_net *hn = hsk_pernet(net);
+	int err;
+
+	hn->net = net;
+	mutex_init(&hn->ports_mutex);
+	hn->max_syn_backlog = HSK_DEFAULT_MAX_SYN_BACKLOG;
+	hn->synack_rto_ms = HSK_DEFAULT_SYNACK_RTO_MS;
+	hn->synack_retries = HSK_DEFAULT_SYNACK_RETRIES;
+	hn->syncookies = HSK_COOKIES_ON_OVERFLOW;
+	hn->abort_on_overflow = 0;
+	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
+	hsk_cookie_init(&hn->cookie);
+
+	hn->mib = alloc_percpu(struct hsk_mib);
+	if (!hn->mib)
+		return -ENOMEM;
+	err = hsk_synq_init(hn);
+	if (err)
+		goto err_synq;
+	err = hsk_sysctl_register(hn);
+	if (err)
+		goto err_sysctl;
+	err = hsk_proc_init(hn);
+	if (err)
+		goto err_proc;
+	err = hsk_hook_register(net);
+	if (err)
+		goto err_hook;
+	return 0;
+
+err_hook:
+	hsk_proc_exit(hn);
+err_proc:
+	hsk_sysctl_unregister(hn);
+err_sysctl:
+	hsk_synq_exit(hn);
+err_synq:
+	free_percpu(hn->mib);
+	return err;
+}
+
+static void __net_exit hsk_net_exit(struct net *net)
+{
+	struct hsk_net *hn = hsk_pernet(net);
+
+	/* The hook goes first: once it returns no packet is in hsk code. */
+	hsk_hook_unregister(net);
+	hsk_proc_exit(hn);
+	hsk_sysctl_unregister(hn);
+	hsk_synq_exit(hn);
+	hsk_ports_free(hn);
+	free_percpu(hn->mib);
+}
+
+static struct pernet_operations hsk_net_ops = {
+	.init = hsk_net_init,
+	.exit = hsk_net_exit,
+	.id = &hsk_net_id,
+	.size = sizeof(struct hsk_net),
+};
+
+int hsk_netns_register(void)
+{
+	return register_pernet_subsys(&hsk_net_ops);
+}
+
+void hsk_netns_unregister(void)
+{
+	unregister_pernet_subsys(&hsk_net_ops);
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HSK_OUTPUT_H
+#define _HSK_OUTPUT_H
+
+#include <net/route.h>
+
+#include "cookie.h"
+
+/* Everything a SYN-ACK says; built from a SYN or from a half-open entry. */
+struct hsk_synack {
+	struct hsk_tuple tuple;
+	int oif;
+	u32 seq;
+	u32 ack;
+	u32 tsval;
+	u32 tsecr;
+	u16 mss;
+	u16 window;
+	u8 tos;
+	u8 rcv_wscale;
+	bool wscale_ok;
+	bool sack_ok;
+	bool tstamp_ok;
+};
+
+struct rtable *hsk_route(struct net *net, const struct hsk_tuple *t, int oif,
+			 u8 tos);
+struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa);
+int hsk_xmit(struct net *net, struct sk_buff *skb);
+void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
+		    u32 seq, u32 ack, u8 flags);
+
+#endif /* _HSK_OUTPUT_H */

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The set of ports hsk takes over, written as "80,443,8000-8100". Kept as
+ * a bitmap behind an RCU pointer: the hook tests one bit under the RCU
+ * read lock the netfilter core already holds, and a write replaces the
+ * whole map, so a reader sees either the old set or the new one.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/kernel.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/string.h>
+
+#include "hsk.h"
+
+enum {
+	HSK_PORT_MAX = 65535,
+};
+
+struct hsk_ports {
+	struct rcu_head rcu;
+	DECLARE_BITMAP(map, HSK_PORT_MAX + 1);
+};
+
+static int hsk_port_parse(const char *s, u16 *port)
+{
+	if (kstrtou16(s, 10, port) || *port == 0)
+		return -EINVAL;
+	return 0;
+}
+
+/* Fills @map from @text; an empty or blank text is the empty set. */
+static int hsk_ports_parse(const char *text, unsigned long *map)
+{
+	char *copy, *cursor, *item;
+	int err = 0;
+
+	copy = kstrdup(text, GFP_KERNEL);
+	if (!copy)
+		return -ENOMEM;
+	cursor = strim(copy);
+	bitmap_zero(map, HSK_PORT_MAX + 1);
+	while (*cursor && (item = strsep(&cursor, ","))) {
+		char *dash = strchr(item, '-');
+		u16 lo, hi;
+
+		item = strim(item);
+		if (dash) {
+			*dash = '\0';
+			err = hsk_port_parse(strim(item), &lo) ?:
+			      hsk_port_parse(strim(dash + 1), &hi);
+		} else {
+			err = hsk_port_parse(item, &lo);
+			hi = lo;
+		}
+		if (err || lo > hi) {
+			err = -EINVAL;
+			break;
+		}
+		bitmap_set(map, lo, hi - lo + 1);
+		if (!cursor)
+			break;
+	}
+	kfree(copy);
+	return err;
+}
+
+int hsk_ports_set(struct hsk_net *hn, const char *text)
+{
+	struct hsk_ports *ports, *old;
+	int err;
+
+	ports = kvzalloc(sizeof(*ports), GFP_KERNEL);
+	if (!ports)
+		return -ENOMEM;
+	err = hsk_ports_parse(text, ports->map);
+	if (err) {
+		kvfree(ports);
+		return err;
+	}
+	if (bitmap_empty(ports->map, HSK_PORT_MAX + 1)) {
+		kvfree(ports);
+		ports = NULL;
+	}
+
+	mutex_lock(&hn->ports_mutex);
+	old = rcu_replace_pointer(hn->ports, ports,
+				  lockdep_is_held(&hn->ports_mutex));
+	mutex_unlock(&hn->ports_mutex);
+	if (old)
+		kvfree_rcu(old, rcu);
+	return 0;
+}
+
+/* Writes the set back in its shortest form, ranges merged. */
+int hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len)
+{
+	const struct hsk_ports *ports;
+	unsigned int lo, hi;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	rcu_read_lock();
+	ports = rcu_dereference(hn->ports);
+	if (ports) {
+		for_each_set_bitrange(lo, hi, ports->map, HSK_PORT_MAX + 1) {
+			const char *sep = n ? "," : "";
+
+			if (hi - 1 == lo)
+				n += scnprintf(buf + n, len - n, "%s%u", sep, lo);
+			else
+				n += scnprintf(buf + n, len - n, "%s%u-%u", sep,
+					       lo, hi - 1);
+		}
+	}
+	rcu_read_unlock();
+	return n;
+}
+
+bool hsk_port_enabled(const struct hsk_net *hn, u16 port)
+{
+	const struct hsk_ports *ports = rcu_dereference(hn->ports);
+
+	return ports && test_bit(port, ports->map);
+}
+
+/* Called after the hook is unregistered: no reader is left. */
+void hsk_ports_free(struct hsk_net *hn)
+{
+	kvfree(rcu_dereference_protected(hn->ports, true));
+}

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The half-open queue; its rules are at the top of synq.h. */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "hsk.h"
+
+static struct kmem_cache *hsk_req_cache;
+
+int hsk_synq_cache_create(void)
+{
+	hsk_req_cache = KMEM_CACHE(hsk_req, 0);
+	if (!hsk_req_cache)
+		return -ENOMEM;
+	pr_info("half-open entry size %zu bytes\n", sizeof(struct hsk_req));
+	return 0;
+}
+
+void hsk_synq_cache_destroy(void)
+{
+	kmem_cache_destroy(hsk_req_cache);
+}
+
+struct hsk_req *hsk_req_alloc(void)
+{
+	return kmem_cache_zalloc(hsk_req_cache, GFP_ATOMIC | __GFP_NOWARN);
+}
+
+void hsk_req_free(struct hsk_req *req)
+{
+	kmem_cache_free(hsk_req_cache, req);
+}
+
+int hsk_synq_init(struct hsk_net *hn)
+{
+	struct hsk_synq *q = &hn->synq;
+	unsigned int i;
+
+	q->buckets = kvcalloc(HSK_SYNQ_BUCKETS, sizeof(*q->buckets), GFP_KERNEL);
+	if (!q->buckets)
+		return -ENOMEM;
+	for (i = 0; i < HSK_SYNQ_BUCKETS; i++) {
+		struct hsk_synq_bucket *b = &q->buckets[i];
+
+		spin_lock_init(&b->lock);
+		INIT_HLIST_HEAD(&b->chain);
+		b->hn = hn;
+		hsk_synq_timer_init(b);
+	}
+	get_random_bytes(&q->hash_key, sizeof(q->hash_key));
+	atomic_set(&q->count, 0);
+	return 0;
+}
+
+/* Runs after the hook is gone, so nothing inserts any more. Emptying the
+ * chains first means a timer callback still in flight finds nothing and
+ * does not rearm; hrtimer_cancel() then waits for it or dequeues it.
+ */
+void hsk_synq_exit(struct hsk_net *hn)
+{
+	struct hsk_synq *q = &hn->synq;
+	struct hsk_req *req;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	for (i = 0; i < HSK_SYNQ_BUCKETS; i++) {
+		struct hsk_synq_bucket *b = &q->buckets[i];
+
+		spin_lock_bh(&b->lock);
+		hlist_for_each_entry_safe(req, tmp, &b->chain, node) {
+			hsk_synq_unlink(q, req);
+			hsk_req_free(req);
+		}
+		spin_unlock_bh(&b->lock);
+	}
+	for (i = 0; i < HSK_SYNQ_BUCKETS; i++)
+		hrtimer_cancel(&q->buckets[i].timer);
+	WARN_ON_ONCE(atomic_read(&q->count));
+	kvfree(q->buckets);
+}
+
+struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
+					const struct hsk_tuple *t)
+{
+	u32 hash = siphash_3u32((__force u32)t->raddr, (__force u32)t->laddr,
+				(__force u32)t->rport << 16 | (__force u32)t->lport,
+				&q->hash_key);
+
+	return &q->buckets[hash & (HSK_SYNQ_BUCKETS - 1)];
+}
+
+static bool hsk_tuple_eq(const struct hsk_tuple *a, const struct hsk_tuple *b)
+{
+	return a->raddr == b->raddr && a->laddr == b->laddr &&
+	       a->rport == b->rport && a->lport == b->lport;
+}
+
+struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
+				const struct hsk_tuple *t)
+{
+	struct hsk_req *req;
+
+	lockdep_assert_held(&b->lock);
+	hlist_for_each_entry(req, &b->chain, node)
+		if (hsk_tuple_eq(&req->tuple, t))
+			return req;
+	return NULL;
+}
+
+/* Takes ownership of @req on success. Fails when the table is full. */
+bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
+		     struct hsk_req *req)
+{
+	struct hsk_synq *q = &hn->synq;
+
+	lockdep_assert_held(&b->lock);
+	if (atomic_inc_return(&q->count) > READ_ONCE(hn->max_syn_backlog)) {
+		atomic_dec(&q->count);
+		return false;
+	}
+	hlist_add_head(&req->node, &b->chain);
+	hsk_synq_arm(b, req->expires);
+	return true;
+}
+
+void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
+{
+	hlist_del(&req->node);
+	atomic_dec(&q->count);
+}

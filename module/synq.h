@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The half-open (SYN_RECV) queue: a hash table of compact entries keyed by
+ * the 4-tuple through a per-netns SipHash key, so no sender can aim its
+ * SYNs at one bucket.
+ *
+ * Locking and lifetime, the one place they are written down:
+ *  - Each bucket has a spinlock that guards its chain and every field of
+ *    the entries on it. Packet handlers (softirq) take it with spin_lock,
+ *    process context (/proc, netns exit) with spin_lock_bh.
+ *  - An entry belongs to the table. Whoever unlinks it, under the bucket
+ *    lock, owns it from then on and frees it; nobody else may touch it.
+ *    There is no per-entry timer and no reference count.
+ *  - Each bucket has one hrtimer (soft, so it runs in softirq like the
+ *    packet path) set to the earliest retransmission among its entries,
+ *    as FreeBSD's syncache does per bucket. It is (re)armed only with the
+ *    bucket lock held; the callback never frees anything it did not
+ *    unlink itself.
+ *  - @count is the number of entries in the whole table, checked against
+ *    net.hsk.max_syn_backlog before an insert.
+ */
+#ifndef _HSK_SYNQ_H
+#define _HSK_SYNQ_H
+
+#include <linux/hrtimer.h>
+#include <linux/list.h>
+#include <linux/siphash.h>
+#include <linux/spinlock.h>
+
+#include "cookie.h"
+
+enum {
+	HSK_SYNQ_BUCKETS = 1024,
+};
+
+struct hsk_net;
+
+struct hsk_req {
+	struct hlist_node node;
+	u64 expires;		/* ktime_get_ns() of the next retransmission */
+	struct hsk_tuple tuple;
+	u32 rcv_isn;		/* the client's ISN */
+	u32 snt_isn;		/* our ISN, a cookie */
+	u32 ts_recent;		/* the client's TSval from its SYN */
+	int oif;		/* device the listener is bound to, or 0 */
+	u16 mss;		/* the client's MSS, clamped by the listener */
+	u16 adv_mss;		/* the MSS we advertised */
+	u16 window;		/* the window we advertised (unscaled) */
+	u8 tos;
+	u8 retrans;
+	u8 snd_wscale:4,
+	   rcv_wscale:4;
+	u8 wscale_ok:1,
+	   sack_ok:1,
+	   tstamp_ok:1;
+};
+
+struct hsk_synq_bucket {
+	spinlock_t lock;
+	struct hlist_head chain;
+	struct hrtimer timer;
+	struct hsk_net *hn;
+};
+
+struct hsk_synq {
+	struct hsk_synq_bucket *buckets;
+	siphash_key_t hash_key;
+	atomic_t count;
+};
+
+int hsk_synq_cache_create(void);
+void hsk_synq_cache_destroy(void);
+
+int hsk_synq_init(struct hsk_net *hn);
+void hsk_synq_exit(struct hsk_net *hn);
+
+struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
+					const struct hsk_tuple *t);
+struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
+				const struct hsk_tuple *t);
+struct hsk_req *hsk_req_alloc(void);
+void hsk_req_free(struct hsk_req *req);
+bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
+		     struct hsk_req *req);
+void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req);
+
+/* timers.c */
+void hsk_synq_timer_init(struct hsk_synq_bucket *b);
+void hsk_synq_arm(struct hsk_synq_bucket *b, u64 expires);
+u64 hsk_synack_timeout_ns(const struct hsk_net *hn, unsigned int retrans);
+struct sk_buff *hsk_req_synack(struct hsk_net *hn, struct hsk_req *req);
+
+#endif /* _HSK_SYNQ_H */

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * net.hsk.* sysctls, one table per netns. A write is parsed in full and
+ * range-checked before it is stored: anything else (empty, non-numeric,
+ * out of range, overlong, several values, a write at an offset) fails
+ * with -EINVAL and leaves the old value in place.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysctl.h>
+#include <net/net_namespace.h>
+
+#include "hsk.h"
+
+enum {
+	HSK_INT_TEXT_MAX = 24,
+	HSK_PORTS_TEXT_MAX = 4096,
+};
+
+static const int hsk_one = 1;
+static const int hsk_zero;
+static const int hsk_backlog_max = 1 << 20;
+static const int hsk_rto_min = 10;
+static const int hsk_rto_max = 60000;
+static const int hsk_retries_max = 15;
+static const int hsk_cookies_max = HSK_COOKIES_ALWAYS;
+
+static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
+			  size_t *lenp, loff_t *ppos)
+{
+	char text[HSK_INT_TEXT_MAX];
+	int val;
+
+	if (!write)
+		return proc_dointvec(table, write, buffer, lenp, ppos);
+	if (*ppos || *lenp >= sizeof(text))
+		return -EINVAL;
+	memcpy(text, buffer, *lenp);
+	text[*lenp] = '\0';
+	if (kstrtoint(strim(text), 10, &val) ||
+	    val < *(const int *)table->extra1 ||
+	    val > *(const int *)table->extra2)
+		return -EINVAL;
+	WRITE_ONCE(*(int *)table->data, val);
+	*ppos += *lenp;
+	return 0;
+}
+
+/* ->data of this entry is the struct hsk_net itself. */
+static int hsk_sysctl_ports(struct ctl_table *table, int write, void *buffer,
+			    size_t *lenp, loff_t *ppos)
+{
+	struct hsk_net *hn = table->data;
+	struct ctl_table tmp = { .maxlen = HSK_PORTS_TEXT_MAX };
+	char *text;
+	int err;
+
+	if (write) {
+		if (*ppos || *lenp >= HSK_PORTS_TEXT_MAX)
+			return -EINVAL;
+		text = kmemdup_nul(buffer, *lenp, GFP_KERNEL);
+		if (!text)
+			return -ENOMEM;
+		err = hsk_ports_set(hn, text);
+		kfree(text);
+		if (!err)
+			*ppos += *lenp;
+		return err;
+	}
+
+	text = kmalloc(HSK_PORTS_TEXT_MAX, GFP_KERNEL);
+	if (!text)
+		return -ENOMEM;
+	hsk_ports_format(hn, text, HSK_PORTS_TEXT_MAX);
+	tmp.data = text;
+	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
+	kfree(text);
+	return err;
+}
+
+/* ->data holds the field's offset in struct hsk_net until
+ * hsk_sysctl_register() rebases it onto one netns's copy.
+ */
+#define HSK_SYSCTL_INT(name, field, min, max) {				\
+	.procname	= name,						\
+	.data		= (void *)offsetof(struct hsk_net, field),	\
+	.maxlen		= sizeof(int),					\
+	.mode		= 0644,						\
+	.proc_handler	= hsk_sysctl_int,				\
+	.extra1		= (void *)(min),				\
+	.extra2		= (void *)(max),				\
+}
+
+static const struct ctl_table hsk_sysctl_template[] = {
+	{
+		.procname	= "ports",
+		.data		= (void *)0,
+		.maxlen		= HSK_PORTS_TEXT_MAX,
+		.mode		= 0644,
+		.proc_handler	= hsk_sysctl_ports,
+	},
+	HSK_SYSCTL_INT("max_syn_backlog", max_syn_backlog, &hsk_one, &hsk_backlog_max),
+	HSK_SYSCTL_INT("synack_rto_ms", synack_rto_ms, &hsk_rto_min, &hsk_rto_max),
+	HSK_SYSCTL_INT("synack_retries", synack_retries, &hsk_zero, &hsk_retries_max),
+	HSK_SYSCTL_INT("syncookies", syncookies, &hsk_zero, &hsk_cookies_max),
+	HSK_SYSCTL_INT("abort_on_overflow", abort_on_overflow, &hsk_zero, &hsk_one),
+	{ }
+};
+
+int hsk_sysctl_register(struct hsk_net *hn)
+{
+	struct ctl_table *table;
+	unsigned int i;
+
+	table = kmemdup(hsk_sysctl_template, sizeof(hsk_sysctl_template),
+			GFP_KERNEL);
+	if (!table)
+		return -ENOMEM;
+	for (i = 0; table[i].procname; i++)
+		table[i].data = (char *)hn + (uintptr_t)table[i].data;
+
+	hn->sysctl = register_net_sysctl(hn->net, "net/hsk", table);
+	if (!hn->sysctl) {
+		kfree(table);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void hsk_sysctl_unregister(struct hsk_net *hn)
+{
+	struct ctl_table *table = hn->sysctl->ctl_table_arg;
+
+	unregister_net_sysctl_table(hn->sysctl);
+	kfree(table);
+}

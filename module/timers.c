@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * SYN-ACK retransmission. One soft hrtimer per half-open bucket fires at
+ * the earliest deadline of its entries; the callback retransmits what is
+ * due, with the interval doubling each time (rto, 2 rto, 4 rto, ...), and
+ * drops entries that used up net.hsk.synack_retries. Locking rules are in
+ * synq.h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/skbuff.h>
+#include <net/tcp.h>
+
+#include "hsk.h"
+#include "output.h"
+
+u64 hsk_synack_timeout_ns(const struct hsk_net *hn, unsigned int retrans)
+{
+	return (u64)READ_ONCE(hn->synack_rto_ms) * NSEC_PER_MSEC << retrans;
+}
+
+/* Called with the bucket lock held; only ever moves the deadline earlier,
+ * the callback moves it later.
+ */
+void hsk_synq_arm(struct hsk_synq_bucket *b, u64 expires)
+{
+	ktime_t when = ns_to_ktime(expires);
+
+	if (!hrtimer_is_queued(&b->timer) ||
+	    ktime_before(when, hrtimer_get_expires(&b->timer)))
+		hrtimer_start(&b->timer, when, HRTIMER_MODE_ABS_SOFT);
+}
+
+struct sk_buff *hsk_req_synack(struct hsk_net *hn, struct hsk_req *req)
+{
+	struct hsk_synack sa = {
+		.tuple = req->tuple,
+		.oif = req->oif,
+		.seq = req->snt_isn,
+		.ack = req->rcv_isn + 1,
+		.tsecr = req->ts_recent,
+		.mss = req->adv_mss,
+		.window = req->window,
+		.tos = req->tos,
+		.rcv_wscale = req->rcv_wscale,
+		.wscale_ok = req->wscale_ok,
+		.sack_ok = req->sack_ok,
+		.tstamp_ok = req->tstamp_ok,
+	};
+
+	if (req->tstamp_ok)
+		sa.tsval = tcp_time_stamp_raw() +
+			   hsk_cookie_tsoff(&hn->cookie, &req->tuple);
+	return hsk_synack_build(hn->net, &sa);
+}
+
+static enum hrtimer_restart hsk_synq_timer(struct hrtimer *timer)
+{
+	struct hsk_synq_bucket *b = container_of(timer, struct hsk_synq_bucket, timer);
+	struct hsk_net *hn = b->hn;
+	unsigned int retries = READ_ONCE(hn->synack_retries);
+	u64 now = ktime_get_ns(), next = U64_MAX;
+	struct sk_buff_head out;
+	struct hlist_node *tmp;
+	struct hsk_req *req;
+	struct sk_buff *skb;
+
+	__skb_queue_head_init(&out);
+	spin_lock(&b->lock);
+	hlist_for_each_entry_safe(req, tmp, &b->chain, node) {
+		if (req->expires > now) {
+			next = min(next, req->expires);
+			continue;
+		}
+		if (req->retrans >= retries) {
+			hsk_synq_unlink(&hn->synq, req);
+			hsk_req_free(req);
+			HSK_INC(hn, HALFOPEN_TIMEOUTS);
+			continue;
+		}
+		req->retrans++;
+		req->expires = now + hsk_synack_timeout_ns(hn, req->retrans);
+		next = min(next, req->expires);
+		skb = hsk_req_synack(hn, req);
+		if (skb)
+			__skb_queue_tail(&out, skb);
+	}
+	if (next != U64_MAX)
+		hrtimer_start(timer, ns_to_ktime(next), HRTIMER_MODE_ABS_SOFT);
+	spin_unlock(&b->lock);
+
+	/* Sent outside the lock: the stack may loop them back to us. */
+	while ((skb = __skb_dequeue(&out))) {
+		HSK_INC(hn, SYNACK_RETRANS);
+		hsk_xmit(hn->net, skb);
+	}
+	return HRTIMER_NORESTART;
+}
+
+void hsk_synq_timer_init(struct hsk_synq_bucket *b)
+{
+	hrtimer_init(&b->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	b->timer.function = hsk_synq_timer;
+}

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# "make check": the selftest suite in a VM per kernel of $KERNELS
+# (default "distro debug"), then one combined line, always the last:
+#   N passed, N failed, N skipped
+# A kernel whose build or boot failed before any verdict counts as one
+# failure.  Exits non-zero on any failure.
+set -eu
+
+cd "$(dirname "$0")/.."
+KERNELS=${KERNELS:-distro debug}
+pass=0
+fail=0
+skip=0
+
+if ! scripts/deps.sh; then
+	echo "check: scripts/deps.sh failed"
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
+
+for k in $KERNELS; do
+	case "$k" in
+	distro | debug) ;;
+	*)
+		echo "check: unknown kernel '$k' (distro or debug)"
+		fail=$((fail + 1))
+		continue
+		;;
+	esac
+	rm -f "build/summary-$k.txt"
+	scripts/vm.sh "$k" check || true
+	if [ -r "build/summary-$k.txt" ]; then
+		read -r p f s <"build/summary-$k.txt"
+	else
+		echo "[$k] not ok - no result: building or booting the VM failed"
+		p=0 f=1 s=0
+	fi
+	pass=$((pass + p))
+	fail=$((fail + f))
+	skip=$((skip + s))
+done
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

@@ -1,0 +1,59 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Resolve a test kernel by name and print shell assignments for eval:
+#   HSK_KVER   kernel release (uname -r inside the guest)
+#   HSK_KDIR   build tree hsk.ko is compiled against
+#   HSK_KIMAGE bzImage given to QEMU
+#   HSK_KMODS  installed module tree to copy from (distro only)
+#
+#   distro  newest Debian cloud kernel with headers of the same version
+#   debug   the KASAN/lockdep/kmemleak kernel of scripts/debug-kernel.sh
+set -eu
+
+cd "$(dirname "$0")/.."
+
+case "${1:-}" in
+distro)
+	ver=
+	for h in $(ls -d /usr/src/linux-headers-*-cloud-amd64 2>/dev/null | sort -V); do
+		v=${h#/usr/src/linux-headers-}
+		[ -r "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v" ] && ver=$v
+	done
+	if [ -z "$ver" ]; then
+		echo "kernel.sh: no cloud kernel with headers, run scripts/deps.sh" >&2
+		exit 1
+	fi
+	echo "HSK_KVER=$ver"
+	echo "HSK_KDIR=/usr/src/linux-headers-$ver"
+	echo "HSK_KIMAGE=/boot/vmlinuz-$ver"
+	echo "HSK_KMODS=/lib/modules/$ver"
+	;;
+debug)
+	if [ ! -x scripts/debug-kernel.sh ]; then
+		echo "kernel.sh: scripts/debug-kernel.sh is missing" >&2
+		exit 1
+	fi
+	# Its last stdout line is the build dir.  Its progress is shown live
+	# on stderr so the caller's eval only ever sees our assignments.
+	set -o pipefail
+	kdir=$(scripts/debug-kernel.sh | tee /dev/stderr | tail -n1) || {
+		echo "kernel.sh: scripts/debug-kernel.sh failed" >&2
+		exit 1
+	}
+	img=$kdir/arch/x86/boot/bzImage
+	rel=$kdir/include/config/kernel.release
+	if [ ! -r "$img" ] || [ ! -r "$rel" ]; then
+		echo "kernel.sh: '$kdir' is not a built kernel tree" >&2
+		exit 1
+	fi
+	echo "HSK_KVER=$(cat "$rel")"
+	echo "HSK_KDIR=$kdir"
+	echo "HSK_KIMAGE=$img"
+	echo "HSK_KMODS="
+	;;
+*)
+	echo "usage: $0 distro|debug" >&2
+	exit 2
+	;;
+esac

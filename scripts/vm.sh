@@ -1,0 +1,127 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the hsk test VM:   scripts/vm.sh distro|debug check|run|shell|bench
+#
+# QEMU emulates (TCG, never KVM) and has no network device at all.
+# ttyS0 is the console, shown on stdout and saved to build/console-K.log;
+# ttyS1 is the verdict channel, saved to build/verdict-K.txt.  For check
+# the verdict's TAP lines are printed prefixed with the kernel, and a
+# missing or unterminated verdict (crash, panic, hang) counts as failure.
+# build/summary-K.txt gets "PASSED FAILED SKIPPED" for scripts/check.sh.
+#
+# Environment: VM_TIMEOUT (host side, seconds; 0 = none), HSK_TESTS,
+# HSK_TIMEOUT, HSK_TIMEOUT_<test> (passed to the guest), HSK_APPEND
+# (extra kernel command line).
+set -eu
+
+K=${1:?usage: vm.sh distro|debug check|run|shell|bench}
+MODE=${2:?usage: vm.sh distro|debug check|run|shell|bench}
+cd "$(dirname "$0")/.."
+
+case "$MODE" in
+check) : "${VM_TIMEOUT:=1200}" ;;
+run) : "${VM_TIMEOUT:=600}" ;;
+bench) : "${VM_TIMEOUT:=1800}" ;;
+shell) VM_TIMEOUT=0 ;;
+*) echo "vm.sh: unknown mode $MODE" >&2; exit 2 ;;
+esac
+
+if [ -z "${HSK_KDIR:-}" ]; then
+	kenv=$(scripts/kernel.sh "$K")
+	eval "$kenv"
+	export HSK_KVER HSK_KDIR HSK_KIMAGE HSK_KMODS
+fi
+TAG="[$K $HSK_KVER]"
+
+initrd=$(scripts/initramfs.sh "$K" | tail -n1)
+console=build/console-$K.log
+verdict=build/verdict-$K.txt
+summary=build/summary-$K.txt
+rm -f "$console" "$verdict" "$summary"
+
+# Readable console: loglevel=5 still shows KERN_WARNING, which WARN(),
+# lockdep and the KASAN/UBSAN reports use.  A WARN panics, the panic
+# reboots, -no-reboot then ends QEMU at once.
+append="console=ttyS0 loglevel=5 panic_on_warn=1 oops=panic panic=-1"
+append="$append hsk_mode=$MODE"
+if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
+	append="$append kmemleak=on"
+fi
+# Test knobs reach the guest's /init as environment variables.
+for v in $(compgen -v | grep -E '^HSK_(TESTS|TIMEOUT.*)$' || true); do
+	append="$append $v=${!v}"
+done
+append="$append ${HSK_APPEND:-}"
+
+qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
+	-nodefaults -no-user-config -nic none -no-reboot -display none
+	-kernel "$HSK_KIMAGE" -initrd "$initrd" -append "$append")
+
+if [ "$MODE" = shell ]; then
+	# Interactive: Ctrl-A X quits QEMU, Ctrl-A C is its monitor.
+	exec "${qemu[@]}" -serial mon:stdio -serial "file:$verdict"
+fi
+
+echo "$TAG booting ($MODE, host timeout ${VM_TIMEOUT}s)"
+rc=0
+timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -monitor none \
+	-chardev "stdio,id=con,signal=on,logfile=$console" -serial chardev:con \
+	-serial "file:$verdict" </dev/null || rc=$?
+if [ "$rc" = 124 ]; then
+	echo "$TAG host timeout: VM killed after ${VM_TIMEOUT}s"
+elif [ "$rc" != 0 ]; then
+	echo "$TAG qemu exited with $rc"
+fi
+
+# The tail of the console: what the guest said last (panic, hang...).
+console_tail() {
+	local from
+
+	from=$(grep -n '^# hsk: running' "$console" | tail -n1 | cut -d: -f1)
+	echo "$TAG ---- console from the last test started (150 lines max) ----"
+	tail -n +"${from:-1}" "$console" | tr -d '\r' | tail -n 150
+	echo "$TAG ---- end of console ----"
+}
+
+v=$(tr -d '\r' 2>/dev/null <"$verdict" || true)
+finished=$(echo "$v" | sed -n 's/^HSK-VERDICT-END rc=\([0-9]*\)$/\1/p')
+guest_kver=$(echo "$v" | sed -n 's/^HSK-VERDICT-BEGIN //p')
+
+if [ "$MODE" != check ]; then
+	if [ -z "$finished" ]; then
+		echo "$TAG the guest did not finish"
+		console_tail
+		exit 1
+	fi
+	echo "$TAG $MODE exited with $finished"
+	exit "$finished"
+fi
+
+echo "$v" | grep -E '^(not )?ok [0-9]+ ' | sed "s/^/$TAG /" || true
+pass=$(echo "$v" | grep -E '^ok [0-9]+ ' | grep -vc '# SKIP' || true)
+skip=$(echo "$v" | grep -E '^ok [0-9]+ .*# SKIP' | grep -c . || true)
+fail=$(echo "$v" | grep -cE '^not ok [0-9]+ ' || true)
+
+if [ -z "$finished" ]; then
+	fail=$((fail + 1))
+	echo "$TAG not ok - no complete verdict: the guest crashed, hung or timed out"
+	console_tail
+elif [ "$guest_kver" != "$HSK_KVER" ]; then
+	fail=$((fail + 1))
+	echo "$TAG not ok - guest ran kernel '$guest_kver', expected $HSK_KVER"
+elif [ "$finished" != 0 ] && [ "$fail" = 0 ]; then
+	fail=1
+	echo "$TAG not ok - runner exited with $finished"
+fi
+
+# The runner's failure reports: test output and kernel log.
+if [ "$fail" != 0 ]; then
+	tr -d '\r' <"$console" |
+		sed -n '/^# ---- hsk failure: /,/^# ---- end hsk failure: /p' |
+		sed "s/^/$TAG /"
+fi
+
+echo "$pass $fail $skip" >"$summary"
+echo "$TAG $pass passed, $fail failed, $skip skipped"
+[ "$fail" = 0 ]

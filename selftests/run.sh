@@ -1,0 +1,193 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# In-guest selftest runner: runs every executable test_* next to it in
+# sorted order, prints TAP and ends with "N passed, N failed, N skipped".
+#
+# A test passes with exit 0, skips with 4, fails otherwise, and also fails
+# when it times out, leaves hsk impossible to unload, or the kernel logged
+# a splat while it ran.  The last TAP entry is a kmemleak scan when the
+# kernel has kmemleak.
+#
+# Environment (set from the QEMU command line by scripts/vm.sh):
+#   HSK_TESTS        comma separated test names to run (default: all)
+#   HSK_TIMEOUT      default per-test timeout in seconds (300; TCG is slow)
+#   HSK_TIMEOUT_<t>  timeout of test t, non-alphanumerics as "_", e.g.
+#                    HSK_TIMEOUT_test_load_sh=60; beats "# hsk-timeout: N"
+#   HSK_VERDICT      file that also gets the TAP lines (the verdict port)
+
+DIR=$(cd "$(dirname "$0")" && pwd)
+. "$DIR/lib.sh"
+
+VERDICT=${HSK_VERDICT:-/dev/null}
+LOGS=/tmp/hsk-selftests
+KMEMLEAK=/sys/kernel/debug/kmemleak
+mkdir -p "$LOGS"
+
+# TAP goes to the console and to the verdict channel.
+emit() {
+	echo "$*"
+	echo "$*" >>"$VERDICT"
+}
+
+selected() {
+	local name=$1
+
+	[ -z "${HSK_TESTS:-}" ] && return 0
+	case ",$HSK_TESTS," in
+	*",$name,"* | *",${name%.*},"*) return 0 ;;
+	esac
+	return 1
+}
+
+timeout_for() {
+	local t=$1 var val
+
+	var=HSK_TIMEOUT_$(basename "$t" | tr -c 'A-Za-z0-9\n' '_')
+	eval "val=\${$var:-}"
+	[ -n "$val" ] || val=$(grep -m1 -o '# hsk-timeout: *[0-9]*' "$t" | tr -dc 0-9)
+	echo "${val:-${HSK_TIMEOUT:-300}}"
+}
+
+# Leave the next test a clean slate: hsk unloaded, no stray namespaces.
+reset_state() {
+	local ns
+
+	for ns in $($IP netns list 2>/dev/null | cut -d' ' -f1); do
+		log "runner: deleting leftover netns $ns"
+		$IP netns del "$ns"
+	done
+	if hsk_loaded; then
+		log "runner: unloading hsk"
+		$RMMOD hsk || return 1
+	fi
+	return 0
+}
+
+# Skip reason: the last "SKIP" line of the output, without its prefix.
+skip_reason() {
+	grep 'SKIP' "$1" | tail -n1 | sed 's/.*SKIP[: ]*//'
+}
+
+# Print a failure with its output and kernel log, between markers that
+# scripts/vm.sh looks for in the console log.
+report() {
+	local name=$1 why=$2 out=$3 klog=$4 first
+
+	echo "# ---- hsk failure: $name: $why ----"
+	echo "# -- output (last 100 lines):"
+	tail -n 100 "$out" | sed 's/^/#   /'
+	if [ -s "$klog" ]; then
+		first=$(grep -n -E "$HSK_DMESG_BAD" "$klog" | grep -Ev "$HSK_DMESG_OK" |
+			head -n1 | cut -d: -f1)
+		echo "# -- kernel log${first:+ from the first splat} (100 lines max):"
+		tail -n +"${first:-1}" "$klog" | head -n 100 | sed 's/^/#   /'
+	fi
+	echo "# ---- end hsk failure: $name ----"
+}
+
+# Run one test in its own session so a timeout kills all it started.
+run_one() {
+	local t=$1 to=$2 out=$3 pid wd rc
+
+	rm -f "$LOGS/timed-out"
+	(cd /tmp && exec setsid "$t") >"$out" 2>&1 </dev/null &
+	pid=$!
+	setsid sh -c 'sleep "$1"; touch "$3"; kill -TERM -"$2"; sleep 10;
+		kill -KILL -"$2"' watchdog "$to" "$pid" "$LOGS/timed-out" \
+		>/dev/null 2>&1 &
+	wd=$!
+	wait "$pid"
+	rc=$?
+	kill -KILL -"$wd" 2>/dev/null
+	# Background helpers the test forgot to stop.
+	kill -KILL -"$pid" 2>/dev/null
+	return "$rc"
+}
+
+tests=
+for t in "$DIR"/test_*; do
+	[ -f "$t" ] && [ -x "$t" ] && selected "$(basename "$t")" &&
+		tests="$tests $t"
+done
+n=$(echo $tests | wc -w)
+[ -w "$KMEMLEAK" ] && n=$((n + 1))
+
+pass=0
+fail=0
+skipped=0
+i=0
+
+emit "TAP version 13"
+emit "1..$n"
+
+reset_state || echo "# runner: cannot unload hsk before the first test"
+if [ -w "$KMEMLEAK" ]; then
+	# Scan on demand only, and forget what boot left behind.
+	echo scan=off >"$KMEMLEAK"
+	echo scan >"$KMEMLEAK"
+	echo clear >"$KMEMLEAK"
+fi
+
+for t in $tests; do
+	i=$((i + 1))
+	name=$(basename "$t")
+	out=$LOGS/$name.out
+	klog=$LOGS/$name.dmesg
+	to=$(timeout_for "$t")
+	dmesg -c >/dev/null
+	echo "# hsk: running $name (timeout ${to}s)"
+	start=$(date +%s)
+	run_one "$t" "$to" "$out"
+	rc=$?
+	why=
+	[ -e "$LOGS/timed-out" ] && why="timed out after ${to}s"
+	reset_state || why="${why:+$why; }hsk still loaded and rmmod failed"
+	dmesg -c >"$klog"
+	bad=$(grep -E "$HSK_DMESG_BAD" "$klog" | grep -Ev "$HSK_DMESG_OK" | head -n1)
+	[ -n "$bad" ] && why="${why:+$why; }kernel log: $bad"
+	[ -z "$why" ] && [ "$rc" != 0 ] && [ "$rc" != "$ksft_skip" ] &&
+		why="exit code $rc"
+	echo "# hsk: $name took $(($(date +%s) - start))s, exit code $rc"
+
+	# A harness binary whose tests all skipped still exits 0 on 6.1.
+	if [ "$rc" = 0 ] && grep -q '^# Totals: pass:0 .*skip:[1-9]' "$out"; then
+		rc=$ksft_skip
+	fi
+
+	if [ -n "$why" ]; then
+		fail=$((fail + 1))
+		report "$name" "$why" "$out" "$klog"
+		emit "not ok $i $name # $why"
+	elif [ "$rc" = "$ksft_skip" ]; then
+		skipped=$((skipped + 1))
+		emit "ok $i $name # SKIP $(skip_reason "$out")"
+	else
+		pass=$((pass + 1))
+		emit "ok $i $name"
+	fi
+done
+
+if [ -w "$KMEMLEAK" ]; then
+	i=$((i + 1))
+	echo "# hsk: running kmemleak scan"
+	# Objects younger than 5 s are not reported: scan, wait, scan again.
+	echo scan >"$KMEMLEAK"
+	sleep 6
+	echo scan >"$KMEMLEAK"
+	cat "$KMEMLEAK" >"$LOGS/kmemleak"
+	if [ -s "$LOGS/kmemleak" ]; then
+		fail=$((fail + 1))
+		leaks=$(grep -c '^unreferenced object' "$LOGS/kmemleak")
+		echo "# ---- hsk failure: kmemleak: $leaks suspected leaks ----"
+		head -n 200 "$LOGS/kmemleak" | sed 's/^/#   /'
+		echo "# ---- end hsk failure: kmemleak ----"
+		emit "not ok $i kmemleak # $leaks suspected memory leaks"
+	else
+		pass=$((pass + 1))
+		emit "ok $i kmemleak"
+	fi
+fi
+
+emit "$pass passed, $fail failed, $skipped skipped"
+[ "$fail" = 0 ]
