@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
+#
+# Helpers shared by the handshake tests: a server netns and a client netns
+# joined by veth, the test peers, counters and sysctls of the server netns.
+# Source after lib.sh.
+
+HSK_DIR=$(cd "$(dirname "$0")" && pwd)
+CONN=$HSK_DIR/hsk_conn
+PKT=$HSK_DIR/hsk_pkt
+PORT=8080
+PORT_HEX=1F90
+SADDR=10.9.0.1
+CADDR=10.9.0.2
+OUT=$(mktemp -d /tmp/hsk-test.XXXXXX)
+hsk_defer "rm -rf $OUT"
+
+# hsk_pair: hsk loaded, $SRV and $CLI namespaces joined by veth, the test
+# port handed to hsk in $SRV.
+hsk_pair() {
+	hsk_load
+	setup_ns SRV CLI
+	setup_veth "$SRV" "$CLI" 9
+	hsk_set ports "$PORT"
+}
+
+srv() {
+	$IP netns exec "$SRV" "$@"
+}
+
+cli() {
+	$IP netns exec "$CLI" "$@"
+}
+
+# hsk_set NAME VALUE: write net.hsk.NAME in the server netns.
+hsk_set() {
+	srv sh -c "echo '$2' > /proc/sys/net/hsk/$1" || fail "net.hsk.$1=$2 refused"
+}
+
+# stat NAME: the value of one /proc/net/hsk/stat line in the server netns.
+counter() {
+	srv cat /proc/net/hsk/stat | awk -v n="$1" '$1 == n { print $2 }'
+}
+
+expect_stat() {
+	local v
+
+	v=$(counter "$1")
+	[ "$v" = "$2" ] || fail "$1 is '$v', expected $2"
+}
+
+# wait_stat NAME VALUE [TIMEOUT]: poll until the counter reads VALUE.
+wait_stat() {
+	wait_for "[ \"\$(counter $1)\" = $2 ]" "${3:-10}" ||
+		fail "$1 stayed '$(counter "$1")', expected $2"
+}
+
+# serve [hsk_conn serve options]: start the test server in $SRV and wait
+# until it listens; its output goes to $OUT/server.log.
+serve() {
+	srv "$CONN" serve "$PORT" "$@" >"$OUT/server.log" 2>&1 &
+	SERVER_PID=$!
+	hsk_defer "kill $SERVER_PID 2>/dev/null"
+	wait_for "srv grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
+		fail "server did not listen"
+}
+
+# nft_cli RULE...: add nftables rules to a fresh output chain in $CLI.
+nft_cli() {
+	local rules="" r
+
+	for r in "$@"; do
+		rules="$rules
+		$r"
+	done
+	cli "$NFT" -f - <<EOT || fail "nft rules in $CLI"
+table inet hsktest {
+	chain out {
+		type filter hook output priority 0;
+		$rules
+	}
+}
+EOT
+}

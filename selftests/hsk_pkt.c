@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw TCP/IPv4 segments for hsk's tests: the malformed, forged and
+ * hand-driven packets a normal socket cannot send.
+ *
+ *   hsk_pkt send SRC SPORT DST DPORT [opts]   one segment
+ *	-f FLAGS  any of S A R F P (default S)   -q SEQ   -a ACK
+ *	-m MSS  -w WSCALE  -k (SACK-permitted)  -T TSVAL (timestamps)
+ *	-d TEXT payload   -C bad checksum   -O truncated option
+ *	-D doff too large  -I IP options    -F as two IP fragments
+ *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS]
+ *	print segments from source port PORT: "t_ms flags seq ack win"
+ *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL]
+ *	SYN, wait for the SYN-ACK, final ACK carrying TEXT
+ *   hsk_pkt flood SRC DST DPORT -n COUNT
+ *	COUNT ACKs with random ports, sequence and acknowledgment numbers
+ *
+ * The kernel of the sending netns answers SYN-ACKs it has no socket for
+ * with RST: tests drop those with nftables.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+struct seg {
+	struct in_addr src, dst;
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	int mss, wscale, sack, ts;
+	uint32_t tsval, tsecr;
+	const char *data;
+	int badsum, badopt, baddoff, ipopt, frag;
+};
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static uint16_t csum(const void *p, size_t len, uint32_t sum)
+{
+	const uint8_t *b = p;
+
+	while (len > 1) {
+		sum += b[0] << 8 | b[1];
+		b += 2;
+		len -= 2;
+	}
+	if (len)
+		sum += b[0] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
+static uint8_t parse_flags(const char *s)
+{
+	uint8_t f = 0;
+
+	for (; *s; s++) {
+		switch (*s) {
+		case 'F': f |= 0x01; break;
+		case 'S': f |= 0x02; break;
+		case 'R': f |= 0x04; break;
+		case 'P': f |= 0x08; break;
+		case 'A': f |= 0x10; break;
+		default: fprintf(stderr, "bad flag %c\n", *s); exit(2);
+		}
+	}
+	return f;
+}
+
+static size_t build_tcp(const struct seg *s, uint8_t *buf)
+{
+	struct tcphdr *th = (struct tcphdr *)buf;
+	uint8_t *o = buf + sizeof(*th), pseudo[12];
+	size_t optlen, dlen = s->data ? strlen(s->data) : 0, len;
+	uint32_t sum;
+
+	memset(th, 0, sizeof(*th));
+	th->source = htons(s->sport);
+	th->dest = htons(s->dport);
+	th->seq = htonl(s->seq);
+	th->ack_seq = htonl(s->ack);
+	((uint8_t *)th)[13] = s->flags;
+	th->window = htons(64240);
+	if (s->mss) {
+		*o++ = 2; *o++ = 4; *o++ = s->mss >> 8; *o++ = s->mss & 0xff;
+	}
+	if (s->sack) {
+		*o++ = 1; *o++ = 1; *o++ = 4; *o++ = 2;
+	}
+	if (s->ts) {
+		uint32_t v = htonl(s->tsval), e = htonl(s->tsecr);
+
+		*o++ = 1; *o++ = 1; *o++ = 8; *o++ = 10;
+		memcpy(o, &v, 4);
+		memcpy(o + 4, &e, 4);
+		o += 8;
+	}
+	if (s->wscale >= 0) {
+		*o++ = 1; *o++ = 3; *o++ = 3; *o++ = s->wscale;
+	}
+	if (s->badopt) {
+		/* An MSS option claiming 3 bytes: no valid MSS is that long. */
+		*o++ = 1; *o++ = 2; *o++ = 3; *o++ = 0;
+	}
+	optlen = o - (buf + sizeof(*th));
+	th->doff = (sizeof(*th) + optlen) / 4;
+	if (s->baddoff)
+		th->doff = 15;
+	memcpy(o, s->data ? s->data : "", dlen);
+	len = sizeof(*th) + optlen + dlen;
+
+	memcpy(pseudo, &s->src, 4);
+	memcpy(pseudo + 4, &s->dst, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	pseudo[10] = len >> 8;
+	pseudo[11] = len & 0xff;
+	sum = (uint16_t)~csum(pseudo, sizeof(pseudo), 0);
+	th->check = htons(csum(buf, len, sum));
+	if (s->badsum)
+		th->check ^= htons(0x1234);
+	return len;
+}
+
+/* Sends an IPv4 datagram of @len bytes of TCP, optionally with an IP
+ * option (a record-route) or split into two fragments.
+ */
+static void send_ip(int fd, const struct seg *s, const uint8_t *tcp, size_t len)
+{
+	uint8_t pkt[2048];
+	struct iphdr *iph = (struct iphdr *)pkt;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = s->dst };
+	size_t hl = s->ipopt ? 24 : 20;
+
+	memset(iph, 0, hl);
+	iph->version = 4;
+	iph->ihl = hl / 4;
+	iph->ttl = 64;
+	iph->protocol = IPPROTO_TCP;
+	iph->saddr = s->src.s_addr;
+	iph->daddr = s->dst.s_addr;
+	iph->id = htons(getpid() & 0xffff);
+	if (s->ipopt) {
+		/* NOP, then record-route with room for no address: 1 + 3. */
+		pkt[20] = 1; pkt[21] = 7; pkt[22] = 3; pkt[23] = 4;
+	}
+	if (!s->frag) {
+		memcpy(pkt + hl, tcp, len);
+		iph->tot_len = htons(hl + len);
+		iph->check = htons(csum(pkt, hl, 0));
+		if (sendto(fd, pkt, hl + len, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+			die("sendto");
+		return;
+	}
+	/* First fragment: 8 bytes of TCP header, MF; then the rest. */
+	memcpy(pkt + hl, tcp, 8);
+	iph->tot_len = htons(hl + 8);
+	iph->frag_off = htons(IP_MF);
+	iph->check = htons(csum(pkt, hl, 0));
+	if (sendto(fd, pkt, hl + 8, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		die("sendto");
+	memcpy(pkt + hl, tcp + 8, len - 8);
+	iph->tot_len = htons(hl + len - 8);
+	iph->frag_off = htons(1);
+	iph->check = 0;
+	iph->check = htons(csum(pkt, hl, 0));
+	if (sendto(fd, pkt, hl + len - 8, 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		die("sendto");
+}
+
+static int raw_socket(void)
+{
+	int one = 1, fd = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+
+	if (fd < 0)
+		die("raw socket");
+	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
+		die("IP_HDRINCL");
+	return fd;
+}
+
+static void send_seg(int fd, const struct seg *s)
+{
+	uint8_t tcp[1500];
+
+	send_ip(fd, s, tcp, build_tcp(s, tcp));
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Waits for a segment from @port; returns 0 and fills the header, or -1. */
+static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
+		    uint32_t *tsval)
+{
+	long deadline = now_ms() + timeout_ms;
+	uint8_t buf[2048];
+
+	for (;;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long left = deadline - now_ms();
+		struct iphdr *iph = (struct iphdr *)buf;
+		struct tcphdr *th;
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return -1;
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < (ssize_t)sizeof(*iph))
+			continue;
+		th = (struct tcphdr *)(buf + iph->ihl * 4);
+		if (ntohs(th->source) != port)
+			continue;
+		*out = *th;
+		*tsval = 0;
+		if (th->doff > 5) {
+			uint8_t *o = (uint8_t *)(th + 1), *end = (uint8_t *)th + th->doff * 4;
+
+			while (o < end && *o) {
+				if (*o == 1) {
+					o++;
+					continue;
+				}
+				if (*o == 8 && o + 10 <= end) {
+					uint32_t v;
+
+					memcpy(&v, o + 2, 4);
+					*tsval = ntohl(v);
+				}
+				if (o + 1 >= end || o[1] < 2)
+					break;
+				o += o[1];
+			}
+		}
+		return 0;
+	}
+}
+
+static void flags_str(uint8_t f, char *s)
+{
+	const char *names = "FSRPAU";
+	int i;
+
+	for (i = 0; i < 6; i++)
+		if (f & (1 << i))
+			*s++ = names[i];
+	*s = '\0';
+}
+
+static int cmd_recv(int argc, char **argv)
+{
+	int port = atoi(argv[2]), count = 1, timeout = 5000, opt, fd, got = 0;
+	long start = now_ms();
+
+	optind = 3;
+	while ((opt = getopt(argc, argv, "c:t:")) != -1) {
+		if (opt == 'c')
+			count = atoi(optarg);
+		else if (opt == 't')
+			timeout = atoi(optarg);
+		else
+			return 2;
+	}
+	fd = raw_socket();
+	while (got < count) {
+		struct tcphdr th;
+		uint32_t tsval;
+		char f[8];
+
+		if (recv_seg(fd, port, timeout, &th, &tsval))
+			break;
+		flags_str(((uint8_t *)&th)[13], f);
+		printf("%ld %s %u %u %u\n", now_ms() - start, f, ntohl(th.seq),
+		       ntohl(th.ack_seq), ntohs(th.window));
+		fflush(stdout);
+		got++;
+	}
+	return got == count ? 0 : 1;
+}
+
+static void parse_endpoint(const char *addr, const char *port,
+			   struct in_addr *a, uint16_t *p)
+{
+	if (inet_pton(AF_INET, addr, a) != 1) {
+		fprintf(stderr, "bad address %s\n", addr);
+		exit(2);
+	}
+	*p = atoi(port);
+}
+
+static void parse_seg_opts(int argc, char **argv, struct seg *s)
+{
+	int opt;
+
+	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIF")) != -1) {
+		switch (opt) {
+		case 'f': s->flags = parse_flags(optarg); break;
+		case 'q': s->seq = strtoul(optarg, NULL, 0); break;
+		case 'a': s->ack = strtoul(optarg, NULL, 0); break;
+		case 'm': s->mss = atoi(optarg); break;
+		case 'w': s->wscale = atoi(optarg); break;
+		case 'k': s->sack = 1; break;
+		case 'T': s->ts = 1; s->tsval = strtoul(optarg, NULL, 0); break;
+		case 'd': s->data = optarg; break;
+		case 'C': s->badsum = 1; break;
+		case 'O': s->badopt = 1; break;
+		case 'D': s->baddoff = 1; break;
+		case 'I': s->ipopt = 1; break;
+		case 'F': s->frag = 1; break;
+		default: exit(2);
+		}
+	}
+}
+
+static int cmd_send(int argc, char **argv)
+{
+	struct seg s = { .flags = 0x02, .wscale = -1, .seq = 1000 };
+
+	parse_endpoint(argv[2], argv[3], &s.src, &s.sport);
+	parse_endpoint(argv[4], argv[5], &s.dst, &s.dport);
+	optind = 6;
+	parse_seg_opts(argc, argv, &s);
+	send_seg(raw_socket(), &s);
+	return 0;
+}
+
+static int cmd_connect(int argc, char **argv)
+{
+	struct seg s = { .flags = 0x02, .wscale = 7, .mss = 1460, .sack = 1 };
+	const char *data;
+	struct tcphdr th;
+	uint32_t tsval;
+	int fd = raw_socket();
+
+	parse_endpoint(argv[2], argv[3], &s.src, &s.sport);
+	parse_endpoint(argv[4], argv[5], &s.dst, &s.dport);
+	optind = 6;
+	getrandom(&s.seq, sizeof(s.seq), 0);
+	parse_seg_opts(argc, argv, &s);
+	data = s.data;
+	s.data = NULL;
+	send_seg(fd, &s);
+	if (recv_seg(fd, s.dport, 5000, &th, &tsval) ||
+	    ((uint8_t *)&th)[13] != 0x12) {
+		fprintf(stderr, "no SYN-ACK\n");
+		return 1;
+	}
+	printf("synack seq=%u ack=%u\n", ntohl(th.seq), ntohl(th.ack_seq));
+	s.flags = 0x18;
+	s.seq++;
+	s.ack = ntohl(th.seq) + 1;
+	s.tsecr = tsval;
+	s.tsval++;
+	s.mss = 0;
+	s.wscale = -1;
+	s.sack = 0;
+	s.data = data;
+	send_seg(fd, &s);
+	return 0;
+}
+
+static int cmd_flood(int argc, char **argv)
+{
+	struct seg s = { .flags = 0x10, .wscale = -1 };
+	int n = 1, opt, fd = raw_socket(), i;
+	uint16_t unused;
+
+	parse_endpoint(argv[2], "0", &s.src, &unused);
+	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
+	optind = 5;
+	while ((opt = getopt(argc, argv, "n:")) != -1) {
+		if (opt != 'n')
+			return 2;
+		n = atoi(optarg);
+	}
+	for (i = 0; i < n; i++) {
+		uint32_t r[3];
+
+		if (getrandom(r, sizeof(r), 0) != sizeof(r))
+			die("getrandom");
+		s.sport = 1024 + r[0] % 60000;
+		s.seq = r[1];
+		s.ack = r[2];
+		send_seg(fd, &s);
+	}
+	printf("sent %d\n", n);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 6 && !strcmp(argv[1], "send"))
+		return cmd_send(argc, argv);
+	if (argc >= 3 && !strcmp(argv[1], "recv"))
+		return cmd_recv(argc, argv);
+	if (argc >= 6 && !strcmp(argv[1], "connect"))
+		return cmd_connect(argc, argv);
+	if (argc >= 5 && !strcmp(argv[1], "flood"))
+		return cmd_flood(argc, argv);
+	fprintf(stderr, "usage: see the comment at the top of hsk_pkt.c\n");
+	return 2;
+}
