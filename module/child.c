@@ -170,29 +170,36 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 	return child;
 }
 
-/* Consumes @skb. Called in softirq with the listener RCU-protected. */
-unsigned int hsk_handoff(struct hsk_net *hn, struct sock *lsk,
-			 struct sk_buff *skb, const struct hsk_seg *seg,
-			 const struct hsk_conn *conn)
+/* Creates the child for @conn and puts it on the listener's accept
+ * queue. Called with the half-open bucket lock held, so a copy of the
+ * final ACK racing on another cpu either finds the child in the
+ * established hash or waits for this to finish. On success @skb has been
+ * made a TCP-layer segment and the child is returned locked.
+ */
+struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
+			      struct sk_buff *skb, const struct hsk_seg *seg,
+			      const struct hsk_conn *conn)
 {
-	struct sock *child;
+	struct sock *child = NULL;
 
-	if (!hsk_skb_to_tcp(skb, seg)) {
+	if (hsk_skb_to_tcp(skb, seg))
+		child = hsk_child(hn, lsk, skb, seg, conn);
+	if (!child)
 		HSK_INC(hn, HANDOFF_FAILED);
-		return NF_DROP;
-	}
-	child = hsk_child(hn, lsk, skb, seg, conn);
-	if (!child) {
-		HSK_INC(hn, HANDOFF_FAILED);
-		hsk_reject(hn, seg);
-		kfree_skb(skb);
-		return NF_STOLEN;
-	}
+	return child;
+}
+
+/* Lets @child process the final ACK (and any data on it) and wakes the
+ * listener. Consumes @skb; called without the bucket lock.
+ */
+void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
+		       struct sock *child, struct sk_buff *skb,
+		       const struct hsk_seg *seg)
+{
 	HSK_INC(hn, HANDOFFS);
-	/* Unlocks and releases the child; wakes the listener's accept(). */
+	/* Unlocks and releases the child. */
 	if (tcp_child_process(lsk, child, skb)) {
 		hsk_reject(hn, seg);
 		kfree_skb(skb);
 	}
-	return NF_STOLEN;
 }

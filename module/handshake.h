@@ -48,9 +48,12 @@ void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
 	      bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd, u32 *clamp,
 	      u8 *rcv_wscale);
 u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst);
-unsigned int hsk_handoff(struct hsk_net *hn, struct sock *lsk,
-			 struct sk_buff *skb, const struct hsk_seg *seg,
-			 const struct hsk_conn *conn);
+struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
+			      struct sk_buff *skb, const struct hsk_seg *seg,
+			      const struct hsk_conn *conn);
+void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
+		       struct sock *child, struct sk_buff *skb,
+		       const struct hsk_seg *seg);
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg);
 
 #endif /* _HSK_HANDSHAKE_H */

@@ -363,7 +363,8 @@ static int hsk_cookie_ack(struct hsk_net *hn, const struct hsk_seg *seg,
 }
 
 /* The listener's accept queue is full: the ACK is dropped (the entry, if
- * any, stays and its next SYN-ACK draws a fresh ACK) or answered with RST.
+ * any, stays and its next SYN-ACK draws a fresh ACK) or, with
+ * net.hsk.abort_on_overflow, answered with RST.
  */
 static bool hsk_accept_overflow(struct hsk_net *hn, struct sock *lsk)
 {
@@ -373,33 +374,12 @@ static bool hsk_accept_overflow(struct hsk_net *hn, struct sock *lsk)
 	return true;
 }
 
-static unsigned int hsk_rcv_stray_ack(struct hsk_net *hn, struct sock *lsk,
-				      struct sk_buff *skb,
-				      const struct hsk_seg *seg)
-{
-	int mode = READ_ONCE(hn->syncookies);
-	struct hsk_conn conn;
-
-	if (mode == HSK_COOKIES_NEVER ||
-	    (mode == HSK_COOKIES_ON_OVERFLOW &&
-	     !hsk_cookie_recent(READ_ONCE(hn->last_overflow)))) {
-		HSK_INC(hn, STRAY_ACKS);
-		return hsk_reject_drop(hn, skb, seg);
-	}
-	if (hsk_cookie_ack(hn, seg, &conn)) {
-		HSK_INC(hn, COOKIES_INVALID);
-		net_dbg_ratelimited("hsk: invalid cookie from %pI4:%u\n",
-				    &seg->tuple.raddr, ntohs(seg->tuple.rport));
-		return hsk_reject_drop(hn, skb, seg);
-	}
-	HSK_INC(hn, COOKIES_VALID);
-	if (hsk_accept_overflow(hn, lsk)) {
-		if (READ_ONCE(hn->abort_on_overflow))
-			return hsk_reject_drop(hn, skb, seg);
-		return NF_DROP;
-	}
-	return hsk_handoff(hn, lsk, skb, seg, &conn);
-}
+enum hsk_ack_action {
+	HSK_ACK_ACCEPT,		/* not ours: the kernel takes it */
+	HSK_ACK_DROP,
+	HSK_ACK_RESET,
+	HSK_ACK_HANDOFF,
+};
 
 static void hsk_req_to_conn(const struct hsk_req *req, const struct hsk_seg *seg,
 			    struct hsk_conn *conn)
@@ -415,43 +395,108 @@ static void hsk_req_to_conn(const struct hsk_req *req, const struct hsk_seg *seg
 	conn->tstamp_ok = req->tstamp_ok;
 }
 
+/* An ACK for a half-open entry; bucket lock held. The entry is freed here
+ * when the ACK ends it without a connection.
+ */
+static enum hsk_ack_action hsk_ack_entry(struct hsk_net *hn, struct sock *lsk,
+					 struct hsk_req *req,
+					 const struct hsk_seg *seg,
+					 struct hsk_conn *conn)
+{
+	if (seg->ack_seq != req->snt_isn + 1 ||
+	    !hsk_req_in_window(req, seg->seq)) {
+		HSK_INC(hn, BAD_ACKS);
+		return HSK_ACK_RESET;
+	}
+	if (lsk && hsk_accept_overflow(hn, lsk) &&
+	    !READ_ONCE(hn->abort_on_overflow))
+		return HSK_ACK_DROP;
+	if (!lsk || sk_acceptq_is_full(lsk)) {
+		if (!lsk)
+			HSK_INC(hn, NO_LISTENER);
+		hsk_synq_unlink(&hn->synq, req);
+		hsk_req_free(req);
+		return HSK_ACK_RESET;
+	}
+	hsk_req_to_conn(req, seg, conn);
+	return HSK_ACK_HANDOFF;
+}
+
+/* An ACK that matches no half-open entry: a cookie, or a stray. */
+static enum hsk_ack_action hsk_ack_stray(struct hsk_net *hn, struct sock *lsk,
+					 const struct hsk_seg *seg,
+					 struct hsk_conn *conn)
+{
+	int mode = READ_ONCE(hn->syncookies);
+
+	if (!lsk)
+		return HSK_ACK_ACCEPT;	/* the kernel answers with RST */
+	if (mode == HSK_COOKIES_NEVER ||
+	    (mode == HSK_COOKIES_ON_OVERFLOW &&
+	     !hsk_cookie_recent(READ_ONCE(hn->last_overflow)))) {
+		HSK_INC(hn, STRAY_ACKS);
+		return HSK_ACK_RESET;
+	}
+	if (hsk_cookie_ack(hn, seg, conn)) {
+		HSK_INC(hn, COOKIES_INVALID);
+		net_dbg_ratelimited("hsk: invalid cookie from %pI4:%u\n",
+				    &seg->tuple.raddr, ntohs(seg->tuple.rport));
+		return HSK_ACK_RESET;
+	}
+	HSK_INC(hn, COOKIES_VALID);
+	if (hsk_accept_overflow(hn, lsk))
+		return READ_ONCE(hn->abort_on_overflow) ? HSK_ACK_RESET : HSK_ACK_DROP;
+	return HSK_ACK_HANDOFF;
+}
+
+/* The bucket lock is held from the lookup until the child is in the
+ * established hash: a copy of the ACK (or the data behind it) processed
+ * on another cpu then either finds the entry or finds the child, never
+ * neither.
+ */
 static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
 	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	enum hsk_ack_action action;
+	struct sock *child = NULL;
 	struct hsk_conn conn;
 	struct hsk_req *req;
 
 	spin_lock(&b->lock);
 	req = hsk_synq_lookup(b, &seg->tuple);
-	if (!req) {
-		spin_unlock(&b->lock);
-		if (!lsk)
-			return NF_ACCEPT;	/* the kernel answers with RST */
-		return hsk_rcv_stray_ack(hn, lsk, skb, seg);
+	if (req)
+		action = hsk_ack_entry(hn, lsk, req, seg, &conn);
+	else if (hsk_tuple_owned(hn->net, seg))
+		action = HSK_ACK_ACCEPT;
+	else
+		action = hsk_ack_stray(hn, lsk, seg, &conn);
+	if (action == HSK_ACK_HANDOFF) {
+		child = hsk_child_create(hn, lsk, skb, seg, &conn);
+		if (req)
+			hsk_synq_unlink(&hn->synq, req);
 	}
-	if (seg->ack_seq != req->snt_isn + 1 ||
-	    !hsk_req_in_window(req, seg->seq)) {
-		spin_unlock(&b->lock);
-		HSK_INC(hn, BAD_ACKS);
-		return hsk_reject_drop(hn, skb, seg);
-	}
-	if (lsk && hsk_accept_overflow(hn, lsk) &&
-	    !READ_ONCE(hn->abort_on_overflow)) {
-		spin_unlock(&b->lock);
-		return NF_DROP;
-	}
-	hsk_synq_unlink(&hn->synq, req);
 	spin_unlock(&b->lock);
-	hsk_req_to_conn(req, seg, &conn);
-	hsk_req_free(req);
+	if (action == HSK_ACK_HANDOFF && req)
+		hsk_req_free(req);
 
-	if (!lsk || sk_acceptq_is_full(lsk)) {
-		if (!lsk)
-			HSK_INC(hn, NO_LISTENER);
+	switch (action) {
+	case HSK_ACK_ACCEPT:
+		return NF_ACCEPT;
+	case HSK_ACK_DROP:
+		return NF_DROP;
+	case HSK_ACK_RESET:
 		return hsk_reject_drop(hn, skb, seg);
+	case HSK_ACK_HANDOFF:
+		break;
 	}
-	return hsk_handoff(hn, lsk, skb, seg, &conn);
+	if (!child) {
+		hsk_reject(hn, seg);
+		kfree_skb(skb);
+		return NF_STOLEN;
+	}
+	hsk_child_deliver(hn, lsk, child, skb, seg);
+	return NF_STOLEN;
 }
 
 static unsigned int hsk_rcv_rst(struct hsk_net *hn, struct sk_buff *skb,

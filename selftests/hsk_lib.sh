@@ -42,17 +42,22 @@ counter() {
 	srv cat /proc/net/hsk/stat | awk -v n="$1" '$1 == n { print $2 }'
 }
 
+# nonzero_stats: the counters that moved, on one line, for failure reports.
+nonzero_stats() {
+	srv cat /proc/net/hsk/stat | grep -v ' 0$' | tr '\n' ' '
+}
+
 expect_stat() {
 	local v
 
 	v=$(counter "$1")
-	[ "$v" = "$2" ] || fail "$1 is '$v', expected $2"
+	[ "$v" = "$2" ] || fail "$1 is '$v', expected $2 ($(nonzero_stats))"
 }
 
 # wait_stat NAME VALUE [TIMEOUT]: poll until the counter reads VALUE.
 wait_stat() {
 	wait_for "[ \"\$(counter $1)\" = $2 ]" "${3:-10}" ||
-		fail "$1 stayed '$(counter "$1")', expected $2"
+		fail "$1 stayed '$(counter "$1")', expected $2 ($(nonzero_stats))"
 }
 
 # serve [hsk_conn serve options]: start the test server in $SRV and wait

@@ -8,9 +8,12 @@
  *	-m MSS  -w WSCALE  -k (SACK-permitted)  -T TSVAL (timestamps)
  *	-d TEXT payload   -C bad checksum   -O truncated option
  *	-D doff too large  -I IP options    -F as two IP fragments
+ *	-L LEN  TCP segment cut to LEN bytes (a truncated header)
+ *	-M MARK  SO_MARK of the raw socket, so nftables can tell the
+ *		 segments a test crafts from those its kernel sends
  *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS]
  *	print segments from source port PORT: "t_ms flags seq ack win"
- *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL]
+ *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL] [-M MARK]
  *	SYN, wait for the SYN-ACK, final ACK carrying TEXT
  *   hsk_pkt flood SRC DST DPORT -n COUNT
  *	COUNT ACKs with random ports, sequence and acknowledgment numbers
@@ -42,6 +45,8 @@ struct seg {
 	uint32_t tsval, tsecr;
 	const char *data;
 	int badsum, badopt, baddoff, ipopt, frag;
+	size_t trunc;
+	uint32_t mark;
 };
 
 static void die(const char *what)
@@ -135,6 +140,8 @@ static size_t build_tcp(const struct seg *s, uint8_t *buf)
 	th->check = htons(csum(buf, len, sum));
 	if (s->badsum)
 		th->check ^= htons(0x1234);
+	if (s->trunc && s->trunc < len)
+		len = s->trunc;
 	return len;
 }
 
@@ -169,6 +176,10 @@ static void send_ip(int fd, const struct seg *s, const uint8_t *tcp, size_t len)
 		return;
 	}
 	/* First fragment: 8 bytes of TCP header, MF; then the rest. */
+	if (len <= 8) {
+		fprintf(stderr, "-F needs more than 8 bytes of TCP\n");
+		exit(2);
+	}
 	memcpy(pkt + hl, tcp, 8);
 	iph->tot_len = htons(hl + 8);
 	iph->frag_off = htons(IP_MF);
@@ -193,6 +204,12 @@ static int raw_socket(void)
 	if (setsockopt(fd, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)))
 		die("IP_HDRINCL");
 	return fd;
+}
+
+static void set_mark(int fd, uint32_t mark)
+{
+	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
+		die("SO_MARK");
 }
 
 static void send_seg(int fd, const struct seg *s)
@@ -313,7 +330,7 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIF")) != -1) {
+	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIFL:M:")) != -1) {
 		switch (opt) {
 		case 'f': s->flags = parse_flags(optarg); break;
 		case 'q': s->seq = strtoul(optarg, NULL, 0); break;
@@ -328,6 +345,8 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 		case 'D': s->baddoff = 1; break;
 		case 'I': s->ipopt = 1; break;
 		case 'F': s->frag = 1; break;
+		case 'L': s->trunc = strtoul(optarg, NULL, 0); break;
+		case 'M': s->mark = strtoul(optarg, NULL, 0); break;
 		default: exit(2);
 		}
 	}
@@ -336,12 +355,15 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 static int cmd_send(int argc, char **argv)
 {
 	struct seg s = { .flags = 0x02, .wscale = -1, .seq = 1000 };
+	int fd;
 
 	parse_endpoint(argv[2], argv[3], &s.src, &s.sport);
 	parse_endpoint(argv[4], argv[5], &s.dst, &s.dport);
 	optind = 6;
 	parse_seg_opts(argc, argv, &s);
-	send_seg(raw_socket(), &s);
+	fd = raw_socket();
+	set_mark(fd, s.mark);
+	send_seg(fd, &s);
 	return 0;
 }
 
@@ -358,6 +380,7 @@ static int cmd_connect(int argc, char **argv)
 	optind = 6;
 	getrandom(&s.seq, sizeof(s.seq), 0);
 	parse_seg_opts(argc, argv, &s);
+	set_mark(fd, s.mark);
 	data = s.data;
 	s.data = NULL;
 	send_seg(fd, &s);

@@ -1,0 +1,248 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# The control surface of hsk: the net.hsk.* sysctls and /proc/net/hsk.
+#
+# Every integer sysctl reads its default, takes its minimum and maximum,
+# and refuses with EINVAL, keeping the old value, everything else: out of
+# range, negative, too big for an int, non-numeric, empty, overlong (also
+# a zero-padded number in range), two values, trailing garbage.
+# net.hsk.ports parses lists with ranges and spaces and reads back in
+# canonical form (sorted, merged); bad lists are refused and leave the old
+# set.  A mistake here silently changes which ports hsk steals or how it
+# behaves, so each case is checked by reading the value back.
+#
+# All of it is per netns: values set in one netns leave the initial one,
+# a sibling and a netns created afterwards at their defaults, and the other
+# way round.  /proc/net/hsk/stat lists exactly the documented counters, in
+# order, numeric and zero in a fresh netns; /proc/net/hsk/conns is just its
+# header when nothing is half-open.
+#
+# hsk-timeout: 300
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hsk_lib.sh"
+
+SYS=/proc/sys/net/hsk
+
+# nsx NS CMD...: run CMD in netns NS, or in the initial netns for "init".
+nsx() {
+	local ns=$1
+
+	shift
+	if [ "$ns" = init ]; then
+		"$@"
+	else
+		$IP netns exec "$ns" "$@"
+	fi
+}
+
+# short TEXT: TEXT, cut for error messages.
+short() {
+	local n=${#1}
+
+	if [ "$n" -gt 40 ]; then
+		echo "$(echo "$1" | cut -c1-40)... ($n chars)"
+	else
+		echo "'$1'"
+	fi
+}
+
+rd() {
+	nsx "$1" cat "$SYS/$2"
+}
+
+# wr NS NAME VALUE: "echo VALUE > net.hsk.NAME" in NS, stderr in $OUT/err.
+wr() {
+	nsx "$1" sh -c 'echo "$1" > "$2"' sh "$3" "$SYS/$2" 2>"$OUT/err"
+}
+
+# expect_val NS NAME WANT WHEN
+expect_val() {
+	local v
+
+	v=$(rd "$1" "$2") || fail "$1: cannot read net.hsk.$2"
+	[ "$v" = "$3" ] ||
+		fail "$1: net.hsk.$2 reads $(short "$v") $4, expected $(short "$3")"
+}
+
+# accept NS NAME VALUE READBACK
+accept() {
+	wr "$1" "$2" "$3" ||
+		fail "$1: net.hsk.$2 refused $(short "$3"): $(cat "$OUT/err")"
+	expect_val "$1" "$2" "$4" "after writing $(short "$3")"
+}
+
+# refuse NS NAME VALUE: the write fails with EINVAL, the value stays.
+refuse() {
+	local old
+
+	old=$(rd "$1" "$2") || fail "$1: cannot read net.hsk.$2"
+	wr "$1" "$2" "$3" &&
+		fail "$1: net.hsk.$2 accepted $(short "$3"), now $(short "$(rd "$1" "$2")")"
+	grep -q 'Invalid argument' "$OUT/err" ||
+		fail "$1: net.hsk.$2 refused $(short "$3") without EINVAL: $(cat "$OUT/err")"
+	expect_val "$1" "$2" "$old" "after the refused $(short "$3")"
+}
+
+# check_int NS NAME DEFAULT MIN MAX ALT: ALT is a valid value other than
+# DEFAULT, kept in place while the bad writes are tried.  The refused
+# values built from DEFAULT would read back as DEFAULT if half-parsed.
+check_int() {
+	local ns=$1 name=$2 def=$3 min=$4 max=$5 alt=$6
+
+	expect_val "$ns" "$name" "$def" "by default"
+	accept "$ns" "$name" "$min" "$min"
+	accept "$ns" "$name" "$max" "$max"
+	accept "$ns" "$name" "$alt" "$alt"
+	refuse "$ns" "$name" "$((min - 1))"
+	refuse "$ns" "$name" "$((max + 1))"
+	refuse "$ns" "$name" "-$alt"
+	refuse "$ns" "$name" 2147483648
+	refuse "$ns" "$name" 99999999999999999999
+	refuse "$ns" "$name" abc
+	refuse "$ns" "$name" ""
+	refuse "$ns" "$name" "$def $def"
+	refuse "$ns" "$name" "${def}x"
+	refuse "$ns" "$name" "$(printf '%030d' 0)$def"
+	refuse "$ns" "$name" "$(awk 'BEGIN { while (n++ < 5000) printf "7" }')"
+	log "net.hsk.$name: default $def, $min..$max, bad writes refused"
+}
+
+# odd_ports MAX: "1,3,5,...,MAX", all single ports.
+odd_ports() {
+	awk -v max="$1" 'BEGIN {
+		for (i = 1; i <= max; i += 2)
+			printf "%s%d", (i > 1 ? "," : ""), i
+	}'
+}
+
+# Defaults of all sysctls; "ports" first.
+DEFAULTS="ports=
+max_syn_backlog=4096
+synack_rto_ms=1000
+synack_retries=5
+syncookies=1
+abort_on_overflow=0"
+
+# expect_defaults NS WHEN
+expect_defaults() {
+	local ns=$1 when=$2 kv
+
+	for kv in $DEFAULTS; do
+		expect_val "$ns" "${kv%%=*}" "${kv#*=}" "$when"
+	done
+}
+
+STAT_NAMES="SynReceived SynAckSent SynAckRetrans DupSyns HalfOpenTimeouts
+HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
+StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
+RstsIgnored NoListener MalformedChecksum MalformedHeader MalformedFlags
+MalformedFragment MalformedIpOptions Malformed HalfOpen"
+
+# check_proc NS: stat and conns of a netns without any hsk traffic.
+check_proc() {
+	local ns=$1 names want bad
+
+	nsx "$ns" cat /proc/net/hsk/stat >"$OUT/stat" ||
+		fail "$ns: cannot read /proc/net/hsk/stat"
+	names=$(awk '{ print $1 }' "$OUT/stat" | tr '\n' ' ')
+	want=$(echo $STAT_NAMES)
+	[ "$names" = "$want " ] ||
+		fail "$ns: /proc/net/hsk/stat lists '$names', expected '$want'"
+	bad=$(awk 'NF != 2 || $2 !~ /^[0-9]+$/' "$OUT/stat")
+	[ -z "$bad" ] || fail "$ns: stat lines not 'Name number': $bad"
+	bad=$(awk '$2 != 0' "$OUT/stat")
+	[ -z "$bad" ] || fail "$ns: counters not zero without traffic: $bad"
+
+	nsx "$ns" cat /proc/net/hsk/conns >"$OUT/conns" ||
+		fail "$ns: cannot read /proc/net/hsk/conns"
+	want="sl local_address rem_address st retrnsmt timeout_ms"
+	[ "$(awk 'NR == 1 { $1 = $1; print }' "$OUT/conns")" = "$want" ] ||
+		fail "$ns: /proc/net/hsk/conns header: $(head -n1 "$OUT/conns")"
+	[ "$(wc -l <"$OUT/conns")" = 1 ] ||
+		fail "$ns: /proc/net/hsk/conns has entries: $(cat "$OUT/conns")"
+}
+
+hsk_load
+setup_ns NSA NSB
+
+# The sysctl directory holds exactly the six knobs.
+names=$(nsx "$NSA" ls $SYS | sort | tr '\n' ' ')
+want=$(for kv in $DEFAULTS; do echo "${kv%%=*}"; done | sort | tr '\n' ' ')
+[ "$names" = "$want" ] || fail "$SYS holds '$names', expected '$want'"
+
+check_proc "$NSA"
+check_proc init
+log "/proc/net/hsk/stat and conns as documented"
+
+# --- integer sysctls in NSA: name default min max alt
+check_int "$NSA" max_syn_backlog 4096 1 1048576 128
+check_int "$NSA" synack_rto_ms 1000 10 60000 250
+check_int "$NSA" synack_retries 5 0 15 3
+check_int "$NSA" syncookies 1 0 2 2
+check_int "$NSA" abort_on_overflow 0 0 1 1
+
+# --- ports: valid lists and their canonical form
+expect_val "$NSA" ports "" "by default"
+accept "$NSA" ports "80" "80"
+accept "$NSA" ports "80,443,8000-8100" "80,443,8000-8100"
+accept "$NSA" ports "8081,8080,8082" "8080-8082"
+accept "$NSA" ports " 80 , 443 " "80,443"
+accept "$NSA" ports "8000 - 8100, 22" "22,8000-8100"
+accept "$NSA" ports "443,80,80" "80,443"
+accept "$NSA" ports "100-200,150-250,251" "100-251"
+accept "$NSA" ports "9,10" "9-10"
+accept "$NSA" ports "5-5" "5"
+accept "$NSA" ports "1,65535" "1,65535"
+accept "$NSA" ports "1-65535" "1-65535"
+accept "$NSA" ports "" ""
+accept "$NSA" ports "   " ""
+# A long list of single ports, just under the 4096-byte limit.
+long=$(odd_ports 1499)
+[ "${#long}" -gt 3000 ] && [ "${#long}" -lt 4095 ] ||
+	fail "test bug: long port list is ${#long} chars"
+accept "$NSA" ports "$long" "$long"
+log "net.hsk.ports: valid lists read back canonical"
+
+# --- ports: bad lists leave the old set
+accept "$NSA" ports "80,443,8000-8100" "80,443,8000-8100"
+for bad in 0 65536 70000 90-80 0-10 a 80, , ,80 80,,90 80--90 80- -80 \
+	80-90-100 80:90 "80 90" "80, 90 443"; do
+	refuse "$NSA" ports "$bad"
+done
+# Valid syntax, but past the 4096-byte limit.
+long=$(odd_ports 1999)
+[ "${#long}" -gt 4096 ] || fail "test bug: overlong port list is ${#long} chars"
+refuse "$NSA" ports "$long"
+log "net.hsk.ports: bad lists refused"
+
+# --- per netns: NSA's settings reach no other netns
+ALT_A="ports=80,443,8000-8100
+max_syn_backlog=128
+synack_rto_ms=250
+synack_retries=3
+syncookies=2
+abort_on_overflow=1"
+expect_defaults "$NSB" "in a sibling netns after NSA was set"
+expect_defaults init "in the initial netns after NSA was set"
+setup_ns NSC
+expect_defaults "$NSC" "in a netns created after NSA was set"
+check_proc "$NSC"
+
+# ... and the other way round: NSB's writes leave NSA as it was.
+accept "$NSB" ports "9000" "9000"
+accept "$NSB" max_syn_backlog 77 77
+accept "$NSB" synack_rto_ms 20 20
+accept "$NSB" synack_retries 0 0
+accept "$NSB" syncookies 0 0
+accept "$NSB" abort_on_overflow 1 1
+for kv in $ALT_A; do
+	expect_val "$NSA" "${kv%%=*}" "${kv#*=}" "after NSB was set"
+done
+expect_defaults "$NSC" "after NSB was set"
+expect_defaults init "after NSB was set"
+log "sysctls are per netns"
+
+check_dmesg_clean
+exit "$ksft_pass"
