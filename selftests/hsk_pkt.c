@@ -44,7 +44,7 @@ struct seg {
 	int mss, wscale, sack, ts;
 	uint32_t tsval, tsecr;
 	const char *data;
-	int badsum, badopt, baddoff, ipopt, frag;
+	int badsum, badopt, baddoff, ipopt, frag, fin_last;
 	size_t trunc;
 	uint32_t mark;
 };
@@ -330,7 +330,7 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIFL:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIFEL:M:")) != -1) {
 		switch (opt) {
 		case 'f': s->flags = parse_flags(optarg); break;
 		case 'q': s->seq = strtoul(optarg, NULL, 0); break;
@@ -345,6 +345,7 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 		case 'D': s->baddoff = 1; break;
 		case 'I': s->ipopt = 1; break;
 		case 'F': s->frag = 1; break;
+		case 'E': s->fin_last = 1; break;
 		case 'L': s->trunc = strtoul(optarg, NULL, 0); break;
 		case 'M': s->mark = strtoul(optarg, NULL, 0); break;
 		default: exit(2);
@@ -390,7 +391,7 @@ static int cmd_connect(int argc, char **argv)
 		return 1;
 	}
 	printf("synack seq=%u ack=%u\n", ntohl(th.seq), ntohl(th.ack_seq));
-	s.flags = 0x18;
+	s.flags = 0x18 | (s.fin_last ? 0x01 : 0);
 	s.seq++;
 	s.ack = ntohl(th.seq) + 1;
 	s.tsecr = tsval;
