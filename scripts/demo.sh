@@ -1,8 +1,35 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Placeholder demo for "make run", run inside the guest: load hsk and
-# show its counters.  To be replaced by the real demo.
-[ -d /sys/module/hsk ] || insmod /hsk/hsk.ko || exit 1
-cat /proc/net/hsk/stat 2>/dev/null
+# "make run", inside the guest: an unmodified server behind hsk in one
+# netns, clients in another, then what hsk counted. Uses the selftest
+# helpers for the namespaces and the test peers.
+
+cd /hsk/selftests || exit 1
+. ./lib.sh
+. ./hsk_lib.sh
+
+hsk_pair
+hsk_set ports "80,443,$PORT"
+echo "# net.hsk.* in the server netns:"
+for f in /proc/sys/net/hsk/*; do
+	echo "#   $(basename "$f") = $(srv cat "$f")"
+done
+
+serve -n 25
+echo "# 20 clients, 4 at a time, each sends a byte and reads the answer:"
+cli "$CONN" burst "$SADDR" "$PORT" -n 20 -j 4
+echo "# one more, with TCP_INFO from both ends:"
+cli "$CONN" connect "$SADDR" "$PORT" -d "hello from the demo" -i
+grep '^server' "$OUT/server.log" | tail -n 1
+
+echo "# a client whose final ACK is dropped leaves a half-open entry:"
+hsk_set synack_rto_ms 500
+nft_cli "tcp dport $PORT tcp flags & syn != syn drop" 2>/dev/null &&
+	{ cli "$CONN" connect "$SADDR" "$PORT" -t 2 >/dev/null 2>&1 & } &&
+	wait_for "[ \$(counter SynAckRetrans) -ge 1 ]" 5
+srv cat /proc/net/hsk/conns
+
+echo "# /proc/net/hsk/stat:"
+srv cat /proc/net/hsk/stat
 exit 0
