@@ -429,8 +429,10 @@ static enum hsk_ack_action hsk_ack_stray(struct hsk_net *hn, struct sock *lsk,
 {
 	int mode = READ_ONCE(hn->syncookies);
 
-	if (!lsk)
+	if (!lsk) {
+		HSK_INC(hn, NO_LISTENER);
 		return HSK_ACK_ACCEPT;	/* the kernel answers with RST */
+	}
 	if (mode == HSK_COOKIES_NEVER ||
 	    (mode == HSK_COOKIES_ON_OVERFLOW &&
 	     !hsk_cookie_recent(READ_ONCE(hn->last_overflow)))) {

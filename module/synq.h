@@ -56,7 +56,7 @@ struct hsk_req {
 };
 
 struct hsk_synq_bucket {
-	spinlock_t lock;
+	spinlock_t lock;		/* guards @chain and its entries */
 	struct hlist_head chain;
 	struct hrtimer timer;
 	struct hsk_net *hn;
