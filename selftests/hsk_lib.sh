@@ -60,6 +60,15 @@ wait_stat() {
 		fail "$1 stayed '$(counter "$1")', expected $2 ($(nonzero_stats))"
 }
 
+# settle: wait until the server netns has no connection on the test port
+# left, so late segments of closed connections (an ACK reordered behind
+# the FIN, answered with RST like the kernel would) cannot skew counts.
+settle() {
+	wait_for "! srv grep -q ':$PORT_HEX [0-9A-F]*:[0-9A-F]* 0[1-9]' /proc/net/tcp" 10 ||
+		fail "connections on port $PORT did not close"
+	sleep 0.2
+}
+
 # serve [hsk_conn serve options]: start the test server in $SRV and wait
 # until it listens; its output goes to $OUT/server.log.
 serve() {

@@ -49,7 +49,8 @@ expect_stat SynReceived 2
 expect_stat SynAckSent 2
 expect_stat Handoffs 2
 expect_stat HalfOpen 0
-expect_stat ResetsSent 0
+expect_stat BadAcks 0
+expect_stat HandoffFailed 0
 hits=$(kprobe_hits)
 [ "$hits" = 0 ] || fail "kernel listener ran $hits times with hsk in front"
 log "2 handshakes by hsk, kernel listener hits: $hits"

@@ -3,7 +3,8 @@
 #
 # 500 handshakes one after another and 500 from 8 parallel clients, each
 # with a byte of data answered by the server: every one must succeed and
-# be a handoff, with no half-open entry left and no RST.
+# be a handoff, with no half-open entry left and no bad ACK. (An RST for
+# a late duplicate ACK after the server socket closed is normal TCP.)
 #
 # hsk-timeout: 600
 
@@ -22,7 +23,8 @@ cli "$CONN" burst "$SADDR" "$PORT" -n $N -j 8 >"$OUT/par" ||
 	fail "parallel: $(cat "$OUT/par")"
 log "sequential: $(cat "$OUT/seq"); parallel: $(cat "$OUT/par")"
 expect_stat Handoffs $((2 * N))
-expect_stat ResetsSent 0
+expect_stat BadAcks 0
+expect_stat HandoffFailed 0
 expect_stat HalfOpen 0
 
 check_dmesg_clean

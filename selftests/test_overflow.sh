@@ -30,7 +30,8 @@ wait "$B" || fail "second client, abort_on_overflow=0: $(cat "$OUT/b")"
 grep -q '^reply: got 6$' "$OUT/b" || fail "second client reply: $(cat "$OUT/b")"
 expect_stat Handoffs 2
 expect_stat HalfOpen 0
-expect_stat ResetsSent 0
+expect_stat BadAcks 0
+expect_stat HandoffFailed 0
 log "overflow with abort_on_overflow=0: $(nonzero_stats)"
 
 hsk_set abort_on_overflow 1
