@@ -39,13 +39,14 @@ static void print_info(const char *who, int fd)
 
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		die("TCP_INFO");
-	printf("%s ts=%d sack=%d wscale=%d snd_wscale=%u rcv_wscale=%u snd_mss=%u rcv_mss=%u advmss=%u retrans=%u rtt_us=%u\n",
+	printf("%s ts=%d sack=%d wscale=%d snd_wscale=%u rcv_wscale=%u ",
 	       who, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS),
 	       !!(ti.tcpi_options & TCPI_OPT_SACK),
 	       !!(ti.tcpi_options & TCPI_OPT_WSCALE),
-	       ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale, ti.tcpi_snd_mss,
-	       ti.tcpi_rcv_mss, ti.tcpi_advmss, ti.tcpi_total_retrans,
-	       ti.tcpi_rtt);
+	       ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale);
+	printf("snd_mss=%u rcv_mss=%u advmss=%u retrans=%u rtt_us=%u\n",
+	       ti.tcpi_snd_mss, ti.tcpi_rcv_mss, ti.tcpi_advmss,
+	       ti.tcpi_total_retrans, ti.tcpi_rtt);
 	fflush(stdout);
 }
 
@@ -70,10 +71,18 @@ static int serve(int argc, char **argv)
 	optind = 3;
 	while ((opt = getopt(argc, argv, "b:n:iw:")) != -1) {
 		switch (opt) {
-		case 'b': backlog = atoi(optarg); break;
-		case 'n': conns = atoi(optarg); break;
-		case 'i': info = 1; break;
-		case 'w': wait_ms = atoi(optarg); break;
+		case 'b':
+			backlog = atoi(optarg);
+			break;
+		case 'n':
+			conns = atoi(optarg);
+			break;
+		case 'i':
+			info = 1;
+			break;
+		case 'w':
+			wait_ms = atoi(optarg);
+			break;
 		default: return 2;
 		}
 	}
@@ -139,10 +148,18 @@ static int client(int argc, char **argv)
 	optind = 4;
 	while ((opt = getopt(argc, argv, "m:d:it:")) != -1) {
 		switch (opt) {
-		case 'm': mss = atoi(optarg); break;
-		case 'd': text = optarg; break;
-		case 'i': info = 1; break;
-		case 't': timeout_s = atoi(optarg); break;
+		case 'm':
+			mss = atoi(optarg);
+			break;
+		case 'd':
+			text = optarg;
+			break;
+		case 'i':
+			info = 1;
+			break;
+		case 't':
+			timeout_s = atoi(optarg);
+			break;
 		default: return 2;
 		}
 	}
@@ -188,8 +205,12 @@ static int burst(int argc, char **argv)
 	optind = 4;
 	while ((opt = getopt(argc, argv, "n:j:")) != -1) {
 		switch (opt) {
-		case 'n': conns = atoi(optarg); break;
-		case 'j': par = atoi(optarg); break;
+		case 'n':
+			conns = atoi(optarg);
+			break;
+		case 'j':
+			par = atoi(optarg);
+			break;
 		default: return 2;
 		}
 	}
@@ -226,6 +247,6 @@ int main(int argc, char **argv)
 		return client(argc, argv);
 	if (argc >= 4 && !strcmp(argv[1], "burst"))
 		return burst(argc, argv);
-	fprintf(stderr, "usage: see the comment at the top of hsk_conn.c\n");
+	fputs("usage: hsk_conn serve|connect|burst ...\n", stderr);
 	return 2;
 }
