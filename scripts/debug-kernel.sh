@@ -79,7 +79,8 @@ check_deps()
 	[[ -r $fragment ]] || missing+=("$fragment")
 
 	if ((${#missing[@]})); then
-		printf '%s: missing: %s\n' "$prog" "${missing[@]}" >&2
+		echo "$prog: missing:" >&2
+		printf '  %s\n' "${missing[@]}" >&2
 		die "install the build dependencies first: scripts/deps.sh"
 	fi
 }
@@ -108,7 +109,8 @@ verify_config()
 	done <"$fragment"
 
 	if ((${#bad[@]})); then
-		printf '%s: not in final .config: %s\n' "$prog" "${bad[@]}" >&2
+		echo "$prog: not in the final .config:" >&2
+		printf '  %s\n' "${bad[@]}" >&2
 		die "$fragment asks for options Kconfig dropped (missing dependencies?)"
 	fi
 }
@@ -119,8 +121,8 @@ version=$(dpkg-query -W -f='${Version}' "$PKG" 2>/dev/null) ||
 	die "$PKG is not installed; run scripts/deps.sh"
 # Epochs (':') and the like must not end up in a path.
 version=${version//[^A-Za-z0-9.+~-]/_}
-hash=$(sha256sum "$fragment")
-key=$version-${hash:0:12}
+sum=$(sha256sum "$fragment")
+key=$version-${sum:0:12}
 
 mkdir -p -- "$cache" || die "cannot create $cache (set HSK_CACHE?)"
 # Callers use the printed path from anywhere: make it absolute.
@@ -139,12 +141,17 @@ fi
 if [[ ! -e $built ]]; then
 	start=$SECONDS
 	info "building debug kernel $key (log: $log)"
+	: >"$log"
 
 	# Extract under a temporary name and rename, so $kdir is either
 	# absent or a complete source tree.
 	if [[ ! -d $kdir ]]; then
 		info "extracting $TARBALL"
+		# Leftovers of a killed extraction; we hold the lock.
+		rm -rf -- "$cache"/.extract.*
 		tmp=$(mktemp -d "$cache/.extract.XXXXXX")
+		# mktemp's 0700 would hide KDIR from other users.
+		chmod 0755 "$tmp"
 		tar -xJf "$TARBALL" -C "$tmp" --strip-components=1 ||
 			die "cannot extract $TARBALL"
 		mv -T -- "$tmp" "$kdir"
