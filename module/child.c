@@ -55,10 +55,46 @@ void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
 				  dst_metric(dst, RTAX_INITRWND));
 }
 
+/* After a SYN-ACK retransmission the client's timestamp echo names the
+ * first SYN-ACK it accepted, not the one its ACK answers (RFC 7323 echoes
+ * the last in-sequence segment). The child would take that echo as its
+ * first RTT sample, inflated by the whole retransmission wait. Zeroing
+ * the echo makes the child skip the sample (Karn), as it does when
+ * timestamps are off. The checksum is patched to match.
+ */
+static bool hsk_clear_tsecr(struct sk_buff *skb, unsigned int thlen)
+{
+	struct tcphdr *th;
+	unsigned int off = sizeof(*th);
+	u8 *p;
+
+	if (skb_ensure_writable(skb, thlen))
+		return false;
+	th = tcp_hdr(skb);
+	p = (u8 *)th;
+	while (off + 1 < thlen && p[off] != TCPOPT_EOL) {
+		if (p[off] == TCPOPT_NOP) {
+			off++;
+			continue;
+		}
+		if (p[off] == TCPOPT_TIMESTAMP) {
+			__be32 *tsecr = (__be32 *)(p + off + 6);
+
+			inet_proto_csum_replace4(&th->check, skb,
+						 get_unaligned(tsecr), 0, false);
+			put_unaligned(0, tsecr);
+			break;
+		}
+		off += p[off + 1];
+	}
+	return true;
+}
+
 /* Makes @skb look the way tcp_v4_rcv() hands segments to sockets:
  * data at the TCP header and TCP_SKB_CB filled in.
  */
-static bool hsk_skb_to_tcp(struct sk_buff *skb, const struct hsk_seg *seg)
+static bool hsk_skb_to_tcp(struct sk_buff *skb, const struct hsk_seg *seg,
+			   const struct hsk_conn *conn)
 {
 	struct tcp_skb_cb *cb = TCP_SKB_CB(skb);
 	u8 dsfield;
@@ -68,6 +104,9 @@ static bool hsk_skb_to_tcp(struct sk_buff *skb, const struct hsk_seg *seg)
 	dsfield = ipv4_get_dsfield(ip_hdr(skb));
 	skb_clear_delivery_time(skb);
 	__skb_pull(skb, seg->iphlen);
+	if (conn->retrans && conn->tstamp_ok && seg->saw_tstamp &&
+	    !hsk_clear_tsecr(skb, seg->thlen))
+		return false;
 
 	memmove(&cb->header.h4, IPCB(skb), sizeof(struct inet_skb_parm));
 	barrier();
@@ -182,7 +221,7 @@ struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 {
 	struct sock *child = NULL;
 
-	if (hsk_skb_to_tcp(skb, seg))
+	if (hsk_skb_to_tcp(skb, seg, conn))
 		child = hsk_child(hn, lsk, skb, seg, conn);
 	if (!child)
 		HSK_INC(hn, HANDOFF_FAILED);

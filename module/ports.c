@@ -42,7 +42,10 @@ static int hsk_ports_parse(const char *text, unsigned long *map)
 		return -ENOMEM;
 	cursor = strim(copy);
 	bitmap_zero(map, HSK_PORT_MAX + 1);
-	while (*cursor && (item = strsep(&cursor, ","))) {
+	if (!*cursor)
+		cursor = NULL;
+	/* Every item, the one after a trailing comma too, must be a port. */
+	while ((item = strsep(&cursor, ","))) {
 		char *dash = strchr(item, '-');
 		u16 lo, hi;
 
@@ -60,8 +63,6 @@ static int hsk_ports_parse(const char *text, unsigned long *map)
 			break;
 		}
 		bitmap_set(map, lo, hi - lo + 1);
-		if (!cursor)
-			break;
 	}
 	kfree(copy);
 	return err;

@@ -8,8 +8,9 @@
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
- *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s]
- *	connect, send @text, half-close, print the reply. -i prints TCP_INFO.
+ *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
+ *	connect, wait @ms, send @text, half-close, print the reply.
+ *	-i prints TCP_INFO.
  *   hsk_conn burst ADDR PORT -n conns [-j parallel]
  *	@conns handshakes, @parallel at a time; prints "ok N failed M".
  */
@@ -83,7 +84,8 @@ static int serve(int argc, char **argv)
 		case 'w':
 			wait_ms = atoi(optarg);
 			break;
-		default: return 2;
+		default:
+			return 2;
 		}
 	}
 	fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -143,10 +145,11 @@ static int client(int argc, char **argv)
 {
 	const char *addr = argv[2], *text = "hello";
 	int port = atoi(argv[3]), mss = 0, info = 0, timeout_s = 20, opt, fd;
+	int sleep_ms = 0;
 	char buf[256];
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "m:d:it:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:it:s:")) != -1) {
 		switch (opt) {
 		case 'm':
 			mss = atoi(optarg);
@@ -160,12 +163,17 @@ static int client(int argc, char **argv)
 		case 't':
 			timeout_s = atoi(optarg);
 			break;
-		default: return 2;
+		case 's':
+			sleep_ms = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	fd = dial(addr, port, mss, timeout_s);
 	if (fd < 0)
 		die("connect");
+	usleep(sleep_ms * 1000);
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		die("write");
 	/* Half-close: the server still answers after our FIN. */
@@ -211,7 +219,8 @@ static int burst(int argc, char **argv)
 		case 'j':
 			par = atoi(optarg);
 			break;
-		default: return 2;
+		default:
+			return 2;
 		}
 	}
 	if (pipe(p))

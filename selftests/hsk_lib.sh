@@ -72,7 +72,8 @@ settle() {
 # serve [hsk_conn serve options]: start the test server in $SRV and wait
 # until it listens; its output goes to $OUT/server.log.
 serve() {
-	srv "$CONN" serve "$PORT" "$@" >"$OUT/server.log" 2>&1 &
+	# A simple command, not the srv function, so $! is the server itself.
+	$IP netns exec "$SRV" "$CONN" serve "$PORT" "$@" >"$OUT/server.log" 2>&1 &
 	SERVER_PID=$!
 	hsk_defer "kill $SERVER_PID 2>/dev/null"
 	wait_for "srv grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||

@@ -32,7 +32,7 @@ conns_empty() {
 # malformed WHAT COUNTER [hsk_pkt send options]: one SYN from a fresh
 # source port; COUNTER must rise by one and nothing else may change.
 malformed() {
-	local what=$1 counter=$2 r want sum=0
+	local what="$1" counter="$2" r want sum=0
 
 	shift 2
 	sport=$((sport + 1))
@@ -69,7 +69,8 @@ log "8 malformed segments dropped and counted, Malformed=$(counter Malformed)"
 # hsk still works: a normal connection after all that.
 malformed_total=$(counter Malformed)
 cli "$CONN" connect "$SADDR" "$PORT" -d "still works" >"$OUT/c1" 2>&1 ||
-	fail "connect after malformed segments: $(cat "$OUT/c1")"
+	fail "connect after malformed segments: $(cat "$OUT/c1");" \
+		"$(srv cat /proc/net/hsk/stat | awk '$2 != 0' | tr '\n' ' ')"
 grep -q '^reply: got 11$' "$OUT/c1" || fail "reply: $(cat "$OUT/c1")"
 wait_for "grep -q 'received 11: still works' $OUT/server.log" 10 ||
 	fail "server did not get the data: $(cat "$OUT/server.log")"
