@@ -40,10 +40,11 @@ static void print_info(const char *who, int fd)
 
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len))
 		die("TCP_INFO");
-	printf("%s ts=%d sack=%d wscale=%d snd_wscale=%u rcv_wscale=%u ",
+	printf("%s ts=%d sack=%d wscale=%d ecn=%d snd_wscale=%u rcv_wscale=%u ",
 	       who, !!(ti.tcpi_options & TCPI_OPT_TIMESTAMPS),
 	       !!(ti.tcpi_options & TCPI_OPT_SACK),
 	       !!(ti.tcpi_options & TCPI_OPT_WSCALE),
+	       !!(ti.tcpi_options & TCPI_OPT_ECN),
 	       ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale);
 	printf("snd_mss=%u rcv_mss=%u advmss=%u retrans=%u rtt_us=%u\n",
 	       ti.tcpi_snd_mss, ti.tcpi_rcv_mss, ti.tcpi_advmss,

@@ -23,6 +23,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/types.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -38,15 +39,15 @@
 
 struct seg {
 	struct in_addr src, dst;
-	uint16_t sport, dport;
-	uint32_t seq, ack;
-	uint8_t flags;
+	__u16 sport, dport;
+	__u32 seq, ack;
+	__u8 flags;
 	int mss, wscale, sack, ts;
-	uint32_t tsval, tsecr;
+	__u32 tsval, tsecr;
 	const char *data;
 	int badsum, badopt, baddoff, ipopt, frag, fin_last;
 	size_t trunc;
-	uint32_t mark;
+	__u32 mark;
 };
 
 static void die(const char *what)
@@ -55,9 +56,9 @@ static void die(const char *what)
 	exit(1);
 }
 
-static uint16_t csum(const void *p, size_t len, uint32_t sum)
+static __u16 csum(const void *p, size_t len, __u32 sum)
 {
-	const uint8_t *b = p;
+	const __u8 *b = p;
 
 	while (len > 1) {
 		sum += b[0] << 8 | b[1];
@@ -71,57 +72,84 @@ static uint16_t csum(const void *p, size_t len, uint32_t sum)
 	return ~sum & 0xffff;
 }
 
-static uint8_t parse_flags(const char *s)
+static __u8 parse_flags(const char *s)
 {
-	uint8_t f = 0;
+	__u8 f = 0;
 
 	for (; *s; s++) {
 		switch (*s) {
-		case 'F': f |= 0x01; break;
-		case 'S': f |= 0x02; break;
-		case 'R': f |= 0x04; break;
-		case 'P': f |= 0x08; break;
-		case 'A': f |= 0x10; break;
-		default: fprintf(stderr, "bad flag %c\n", *s); exit(2);
+		case 'F':
+			f |= 0x01;
+			break;
+		case 'S':
+			f |= 0x02;
+			break;
+		case 'R':
+			f |= 0x04;
+			break;
+		case 'P':
+			f |= 0x08;
+			break;
+		case 'A':
+			f |= 0x10;
+			break;
+		default:
+			fprintf(stderr, "bad flag %c\n", *s);
+			exit(2);
 		}
 	}
 	return f;
 }
 
-static size_t build_tcp(const struct seg *s, uint8_t *buf)
+static size_t build_tcp(const struct seg *s, __u8 *buf)
 {
 	struct tcphdr *th = (struct tcphdr *)buf;
-	uint8_t *o = buf + sizeof(*th), pseudo[12];
+	__u8 *o = buf + sizeof(*th), pseudo[12];
 	size_t optlen, dlen = s->data ? strlen(s->data) : 0, len;
-	uint32_t sum;
+	__u32 sum;
 
 	memset(th, 0, sizeof(*th));
 	th->source = htons(s->sport);
 	th->dest = htons(s->dport);
 	th->seq = htonl(s->seq);
 	th->ack_seq = htonl(s->ack);
-	((uint8_t *)th)[13] = s->flags;
+	((__u8 *)th)[13] = s->flags;
 	th->window = htons(64240);
 	if (s->mss) {
-		*o++ = 2; *o++ = 4; *o++ = s->mss >> 8; *o++ = s->mss & 0xff;
+		*o++ = 2;
+		*o++ = 4;
+		*o++ = s->mss >> 8;
+		*o++ = s->mss & 0xff;
 	}
 	if (s->sack) {
-		*o++ = 1; *o++ = 1; *o++ = 4; *o++ = 2;
+		*o++ = 1;
+		*o++ = 1;
+		*o++ = 4;
+		*o++ = 2;
 	}
 	if (s->ts) {
-		uint32_t v = htonl(s->tsval), e = htonl(s->tsecr);
+		__u32 v = htonl(s->tsval), e = htonl(s->tsecr);
 
-		*o++ = 1; *o++ = 1; *o++ = 8; *o++ = 10;
+		*o++ = 1;
+		*o++ = 1;
+		*o++ = 8;
+		*o++ = 10;
 		memcpy(o, &v, 4);
 		memcpy(o + 4, &e, 4);
 		o += 8;
 	}
 	if (s->wscale >= 0) {
-		*o++ = 1; *o++ = 3; *o++ = 3; *o++ = s->wscale;
+		*o++ = 1;
+		*o++ = 3;
+		*o++ = 3;
+		*o++ = s->wscale;
 	}
 	if (s->badopt) {
 		/* An MSS option claiming 3 bytes: no valid MSS is that long. */
-		*o++ = 1; *o++ = 2; *o++ = 3; *o++ = 0;
+		*o++ = 1;
+		*o++ = 2;
+		*o++ = 3;
+		*o++ = 0;
 	}
 	optlen = o - (buf + sizeof(*th));
 	th->doff = (sizeof(*th) + optlen) / 4;
@@ -136,7 +164,7 @@ static size_t build_tcp(const struct seg *s, uint8_t *buf)
 	pseudo[9] = IPPROTO_TCP;
 	pseudo[10] = len >> 8;
 	pseudo[11] = len & 0xff;
-	sum = (uint16_t)~csum(pseudo, sizeof(pseudo), 0);
+	sum = (__u16)~csum(pseudo, sizeof(pseudo), 0);
 	th->check = htons(csum(buf, len, sum));
 	if (s->badsum)
 		th->check ^= htons(0x1234);
@@ -148,9 +176,9 @@ static size_t build_tcp(const struct seg *s, uint8_t *buf)
 /* Sends an IPv4 datagram of @len bytes of TCP, optionally with an IP
  * option (a record-route) or split into two fragments.
  */
-static void send_ip(int fd, const struct seg *s, const uint8_t *tcp, size_t len)
+static void send_ip(int fd, const struct seg *s, const __u8 *tcp, size_t len)
 {
-	uint8_t pkt[2048];
+	__u8 pkt[2048];
 	struct iphdr *iph = (struct iphdr *)pkt;
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr = s->dst };
 	size_t hl = s->ipopt ? 24 : 20;
@@ -165,7 +193,10 @@ static void send_ip(int fd, const struct seg *s, const uint8_t *tcp, size_t len)
 	iph->id = htons(getpid() & 0xffff);
 	if (s->ipopt) {
 		/* NOP, then record-route with room for no address: 1 + 3. */
-		pkt[20] = 1; pkt[21] = 7; pkt[22] = 3; pkt[23] = 4;
+		pkt[20] = 1;
+		pkt[21] = 7;
+		pkt[22] = 3;
+		pkt[23] = 4;
 	}
 	if (!s->frag) {
 		memcpy(pkt + hl, tcp, len);
@@ -206,7 +237,7 @@ static int raw_socket(void)
 	return fd;
 }
 
-static void set_mark(int fd, uint32_t mark)
+static void set_mark(int fd, __u32 mark)
 {
 	if (mark && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)))
 		die("SO_MARK");
@@ -214,7 +245,7 @@ static void set_mark(int fd, uint32_t mark)
 
 static void send_seg(int fd, const struct seg *s)
 {
-	uint8_t tcp[1500];
+	__u8 tcp[1500];
 
 	send_ip(fd, s, tcp, build_tcp(s, tcp));
 }
@@ -229,10 +260,10 @@ static long now_ms(void)
 
 /* Waits for a segment from @port; returns 0 and fills the header, or -1. */
 static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
-		    uint32_t *tsval)
+		    __u32 *tsval)
 {
 	long deadline = now_ms() + timeout_ms;
-	uint8_t buf[2048];
+	__u8 buf[2048];
 
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
@@ -252,7 +283,7 @@ static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
 		*out = *th;
 		*tsval = 0;
 		if (th->doff > 5) {
-			uint8_t *o = (uint8_t *)(th + 1), *end = (uint8_t *)th + th->doff * 4;
+			__u8 *o = (__u8 *)(th + 1), *end = (__u8 *)th + th->doff * 4;
 
 			while (o < end && *o) {
 				if (*o == 1) {
@@ -260,7 +291,7 @@ static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
 					continue;
 				}
 				if (*o == 8 && o + 10 <= end) {
-					uint32_t v;
+					__u32 v;
 
 					memcpy(&v, o + 2, 4);
 					*tsval = ntohl(v);
@@ -274,7 +305,7 @@ static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
 	}
 }
 
-static void flags_str(uint8_t f, char *s)
+static void flags_str(__u8 f, char *s)
 {
 	const char *names = "FSRPAU";
 	int i;
@@ -302,12 +333,12 @@ static int cmd_recv(int argc, char **argv)
 	fd = raw_socket();
 	while (got < count) {
 		struct tcphdr th;
-		uint32_t tsval;
+		__u32 tsval;
 		char f[8];
 
 		if (recv_seg(fd, port, timeout, &th, &tsval))
 			break;
-		flags_str(((uint8_t *)&th)[13], f);
+		flags_str(((__u8 *)&th)[13], f);
 		printf("%ld %s %u %u %u\n", now_ms() - start, f, ntohl(th.seq),
 		       ntohl(th.ack_seq), ntohs(th.window));
 		fflush(stdout);
@@ -317,7 +348,7 @@ static int cmd_recv(int argc, char **argv)
 }
 
 static void parse_endpoint(const char *addr, const char *port,
-			   struct in_addr *a, uint16_t *p)
+			   struct in_addr *a, __u16 *p)
 {
 	if (inet_pton(AF_INET, addr, a) != 1) {
 		fprintf(stderr, "bad address %s\n", addr);
@@ -332,23 +363,57 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 
 	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIFEL:M:")) != -1) {
 		switch (opt) {
-		case 'f': s->flags = parse_flags(optarg); break;
-		case 'q': s->seq = strtoul(optarg, NULL, 0); break;
-		case 'a': s->ack = strtoul(optarg, NULL, 0); break;
-		case 'm': s->mss = atoi(optarg); break;
-		case 'w': s->wscale = atoi(optarg); break;
-		case 'k': s->sack = 1; break;
-		case 'T': s->ts = 1; s->tsval = strtoul(optarg, NULL, 0); break;
-		case 'd': s->data = optarg; break;
-		case 'C': s->badsum = 1; break;
-		case 'O': s->badopt = 1; break;
-		case 'D': s->baddoff = 1; break;
-		case 'I': s->ipopt = 1; break;
-		case 'F': s->frag = 1; break;
-		case 'E': s->fin_last = 1; break;
-		case 'L': s->trunc = strtoul(optarg, NULL, 0); break;
-		case 'M': s->mark = strtoul(optarg, NULL, 0); break;
-		default: exit(2);
+		case 'f':
+			s->flags = parse_flags(optarg);
+			break;
+		case 'q':
+			s->seq = strtoul(optarg, NULL, 0);
+			break;
+		case 'a':
+			s->ack = strtoul(optarg, NULL, 0);
+			break;
+		case 'm':
+			s->mss = atoi(optarg);
+			break;
+		case 'w':
+			s->wscale = atoi(optarg);
+			break;
+		case 'k':
+			s->sack = 1;
+			break;
+		case 'T':
+			s->ts = 1;
+			s->tsval = strtoul(optarg, NULL, 0);
+			break;
+		case 'd':
+			s->data = optarg;
+			break;
+		case 'C':
+			s->badsum = 1;
+			break;
+		case 'O':
+			s->badopt = 1;
+			break;
+		case 'D':
+			s->baddoff = 1;
+			break;
+		case 'I':
+			s->ipopt = 1;
+			break;
+		case 'F':
+			s->frag = 1;
+			break;
+		case 'E':
+			s->fin_last = 1;
+			break;
+		case 'L':
+			s->trunc = strtoul(optarg, NULL, 0);
+			break;
+		case 'M':
+			s->mark = strtoul(optarg, NULL, 0);
+			break;
+		default:
+			exit(2);
 		}
 	}
 }
@@ -373,7 +438,7 @@ static int cmd_connect(int argc, char **argv)
 	struct seg s = { .flags = 0x02, .wscale = 7, .mss = 1460, .sack = 1 };
 	const char *data;
 	struct tcphdr th;
-	uint32_t tsval;
+	__u32 tsval;
 	int fd = raw_socket();
 
 	parse_endpoint(argv[2], argv[3], &s.src, &s.sport);
@@ -386,7 +451,7 @@ static int cmd_connect(int argc, char **argv)
 	s.data = NULL;
 	send_seg(fd, &s);
 	if (recv_seg(fd, s.dport, 5000, &th, &tsval) ||
-	    ((uint8_t *)&th)[13] != 0x12) {
+	    ((__u8 *)&th)[13] != 0x12) {
 		fprintf(stderr, "no SYN-ACK\n");
 		return 1;
 	}
@@ -408,7 +473,7 @@ static int cmd_flood(int argc, char **argv)
 {
 	struct seg s = { .flags = 0x10, .wscale = -1 };
 	int n = 1, opt, fd = raw_socket(), i;
-	uint16_t unused;
+	__u16 unused;
 
 	parse_endpoint(argv[2], "0", &s.src, &unused);
 	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
@@ -419,7 +484,7 @@ static int cmd_flood(int argc, char **argv)
 		n = atoi(optarg);
 	}
 	for (i = 0; i < n; i++) {
-		uint32_t r[3];
+		__u32 r[3];
 
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
 			die("getrandom");
@@ -442,6 +507,6 @@ int main(int argc, char **argv)
 		return cmd_connect(argc, argv);
 	if (argc >= 5 && !strcmp(argv[1], "flood"))
 		return cmd_flood(argc, argv);
-	fprintf(stderr, "usage: see the comment at the top of hsk_pkt.c\n");
+	fputs("usage: hsk_pkt send|recv|connect|flood ...\n", stderr);
 	return 2;
 }

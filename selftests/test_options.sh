@@ -3,9 +3,10 @@
 #
 # The options hsk negotiates in its SYN-ACK become the options of the
 # child socket: for every variant (all on, no timestamps, no window
-# scaling, no SACK, a small MSS), stateful and with cookies only, TCP_INFO
-# of the client and of the accepted socket must agree with each other and
-# with what the client offered.
+# scaling, no SACK, a small MSS, ECN asked for), stateful and with cookies
+# only, TCP_INFO of the client and of the accepted socket must agree with
+# each other and with what the client offered. hsk does not negotiate
+# ECN: a client asking for it gets a working connection without.
 #
 # hsk-timeout: 300
 
@@ -43,7 +44,7 @@ variant() {
 	variant=$1
 	shift 3
 	cli sysctl -qw net.ipv4.tcp_timestamps=1 net.ipv4.tcp_sack=1 \
-		net.ipv4.tcp_window_scaling=1
+		net.ipv4.tcp_window_scaling=1 net.ipv4.tcp_ecn=2
 	[ -n "$sysctl" ] && cli sysctl -qw "net.ipv4.$sysctl=$value"
 	n=$(counter Handoffs)
 	serve -n 1 -i
@@ -58,12 +59,14 @@ variant() {
 	same ts "$OUT/client" ts "$OUT/server"
 	same sack "$OUT/client" sack "$OUT/server"
 	same wscale "$OUT/client" wscale "$OUT/server"
+	same ecn "$OUT/client" ecn "$OUT/server"
 	same snd_wscale "$OUT/client" rcv_wscale "$OUT/server"
 	same rcv_wscale "$OUT/client" snd_wscale "$OUT/server"
 	expect ts "$EXP_TS" "$OUT/server"
 	expect sack "$EXP_SACK" "$OUT/server"
 	expect wscale "$EXP_WS" "$OUT/server"
 	expect snd_mss "$EXP_MSS" "$OUT/server"
+	expect ecn 0 "$OUT/server"
 }
 
 hsk_pair
@@ -79,8 +82,10 @@ for mode in 1 2; do
 	variant "mode $mode, no SACK" tcp_sack 0
 	EXP_SACK=1 EXP_MSS=524
 	variant "mode $mode, MSS 536" "" "" -m 536
+	EXP_MSS=1448
+	variant "mode $mode, ECN asked for" tcp_ecn 1
 done
-expect_stat CookiesValid 5
+expect_stat CookiesValid 6
 expect_stat CookiesInvalid 0
 
 check_dmesg_clean
