@@ -11,7 +11,7 @@ KDIR ?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),
 # Test VM knobs, see Documentation/testing.rst.
 KERNELS ?= distro debug
 KERNEL ?= distro
-export KERNELS KERNEL VM_TIMEOUT HSK_TIMEOUT HSK_TESTS
+export KERNELS KERNEL VM_TIMEOUT HSK_TIMEOUT HSK_TESTS HSK_VERBOSE
 
 CHECKPATCH := build/checkpatch/checkpatch.pl
 STYLE_FILES := $(wildcard module/*.c module/*.h selftests/*.c)

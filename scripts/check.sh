@@ -14,6 +14,8 @@ pass=0
 fail=0
 skip=0
 
+mkdir -p build
+rm -f build/summary.txt
 if ! scripts/deps.sh; then
 	echo "check: scripts/deps.sh failed"
 	echo "0 passed, 1 failed, 0 skipped"
@@ -42,5 +44,6 @@ for k in $KERNELS; do
 	skip=$((skip + s))
 done
 
-echo "$pass passed, $fail failed, $skip skipped"
+# Kept in a file too: .ci/run repeats it after make's own error line.
+echo "$pass passed, $fail failed, $skip skipped" | tee build/summary.txt
 [ "$fail" = 0 ]

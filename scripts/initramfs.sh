@@ -42,12 +42,14 @@ tcp_diag udp_diag raw_diag tcp_bbr ${HSK_EXTRA_MODULES:-}"
 
 # --- hsk.ko: built in a copy, so each kernel has its own objects and the
 # developer's in-tree build is left alone (6.1 kbuild has no MO=).
+srcs="Kbuild module"
+[ -d include ] && srcs="$srcs include"
 rm -rf "$MOD"
 mkdir -p "$MOD"
+# shellcheck disable=SC2086 # a list of paths without spaces
 tar -C "$TOP" -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='*.order' \
-	--exclude='*.symvers' Kbuild module $(ls -d include 2>/dev/null) |
-	tar -C "$MOD" -x
+	--exclude='*.symvers' $srcs | tar -C "$MOD" -x
 echo "  MODULE  hsk.ko for $K ($HSK_KVER)" >&2
 make -s -C "$HSK_KDIR" M="$MOD" modules >&2
 

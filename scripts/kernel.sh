@@ -34,10 +34,9 @@ debug)
 		echo "kernel.sh: scripts/debug-kernel.sh is missing" >&2
 		exit 1
 	fi
-	# Its last stdout line is the build dir.  Its progress is shown live
-	# on stderr so the caller's eval only ever sees our assignments.
+	# Progress goes to stderr, the build dir is its last stdout line.
 	set -o pipefail
-	kdir=$(scripts/debug-kernel.sh | tee /dev/stderr | tail -n1) || {
+	kdir=$(scripts/debug-kernel.sh | tail -n1) || {
 		echo "kernel.sh: scripts/debug-kernel.sh failed" >&2
 		exit 1
 	}

@@ -11,8 +11,8 @@
 # build/summary-K.txt gets "PASSED FAILED SKIPPED" for scripts/check.sh.
 #
 # Environment: VM_TIMEOUT (host side, seconds; 0 = none), HSK_TESTS,
-# HSK_TIMEOUT, HSK_TIMEOUT_<test> (passed to the guest), HSK_APPEND
-# (extra kernel command line).
+# HSK_VERBOSE, HSK_TIMEOUT, HSK_TIMEOUT_<test> (passed to the guest, see
+# selftests/run.sh), HSK_APPEND (extra kernel command line).
 set -eu
 
 K=${1:?usage: vm.sh distro|debug check|run|shell|bench}
@@ -20,7 +20,8 @@ MODE=${2:?usage: vm.sh distro|debug check|run|shell|bench}
 cd "$(dirname "$0")/.."
 
 case "$MODE" in
-check) : "${VM_TIMEOUT:=1200}" ;;
+# The debug kernel runs the suite several times slower than distro.
+check) [ "$K" = debug ] && : "${VM_TIMEOUT:=2400}"; : "${VM_TIMEOUT:=1200}" ;;
 run) : "${VM_TIMEOUT:=600}" ;;
 bench) : "${VM_TIMEOUT:=1800}" ;;
 shell) VM_TIMEOUT=0 ;;
@@ -34,11 +35,17 @@ if [ -z "${HSK_KDIR:-}" ]; then
 fi
 TAG="[$K $HSK_KVER]"
 
-initrd=$(scripts/initramfs.sh "$K" | tail -n1)
 console=build/console-$K.log
 verdict=build/verdict-$K.txt
 summary=build/summary-$K.txt
 rm -f "$console" "$verdict" "$summary"
+set -o pipefail
+if ! initrd=$(scripts/initramfs.sh "$K" | tail -n1); then
+	echo "$TAG not ok - building hsk.ko, the selftests or the initramfs failed"
+	echo "0 1 0" >"$summary"
+	echo "$TAG 0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 
 # Readable console: loglevel=5 still shows KERN_WARNING, which WARN(),
 # lockdep and the KASAN/UBSAN reports use.  A WARN panics, the panic
@@ -49,8 +56,8 @@ if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"
 fi
 # Test knobs reach the guest's /init as environment variables.
-for v in $(compgen -v | grep -E '^HSK_(TESTS|TIMEOUT.*)$' || true); do
-	append="$append $v=${!v}"
+for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*)$' || true); do
+	[ -n "${!v}" ] && append="$append $v=${!v}"
 done
 append="$append ${HSK_APPEND:-}"
 
@@ -68,6 +75,7 @@ rc=0
 timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -monitor none \
 	-chardev "stdio,id=con,signal=on,logfile=$console" -serial chardev:con \
 	-serial "file:$verdict" </dev/null || rc=$?
+touch "$console" "$verdict"
 if [ "$rc" = 124 ]; then
 	echo "$TAG host timeout: VM killed after ${VM_TIMEOUT}s"
 elif [ "$rc" != 0 ]; then
@@ -78,7 +86,7 @@ fi
 console_tail() {
 	local from
 
-	from=$(grep -n '^# hsk: running' "$console" | tail -n1 | cut -d: -f1)
+	from=$(grep -n '^# hsk: running' "$console" | tail -n1 | cut -d: -f1 || true)
 	echo "$TAG ---- console from the last test started (150 lines max) ----"
 	tail -n +"${from:-1}" "$console" | tr -d '\r' | tail -n 150
 	echo "$TAG ---- end of console ----"
@@ -105,7 +113,11 @@ fail=$(echo "$v" | grep -cE '^not ok [0-9]+ ' || true)
 
 if [ -z "$finished" ]; then
 	fail=$((fail + 1))
-	echo "$TAG not ok - no complete verdict: the guest crashed, hung or timed out"
+	last=$(tr -d '\r' <"$console" | sed -n 's/^# hsk: running \([^ ]*\).*/\1/p' | tail -n1)
+	splat=$(tr -d '\r' <"$console" | sed -n "${last:+/^# hsk: running $last/,\$}p" |
+		grep -m1 -E 'WARNING:|BUG:|Oops|general protection|UBSAN:|Kernel panic' |
+		sed 's/^\[ *[0-9.]*\] //' || true)
+	echo "$TAG not ok - no complete verdict, ${last:-boot} did not finish: ${splat:-guest hung, timed out or died}"
 	console_tail
 elif [ "$guest_kver" != "$HSK_KVER" ]; then
 	fail=$((fail + 1))

@@ -19,7 +19,7 @@ hsk_unload
 ! lsmod | grep -q '^hsk ' || fail "hsk still in lsmod after rmmod"
 [ ! -d /sys/module/hsk ] || fail "/sys/module/hsk still present after rmmod"
 
-for i in $(seq "$CYCLES"); do
+for _ in $(seq "$CYCLES"); do
 	hsk_load
 	hsk_unload
 done
