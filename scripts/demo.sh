@@ -5,9 +5,9 @@
 # netns, clients in another, then what hsk counted. Uses the selftest
 # helpers for the namespaces and the test peers.
 
-cd /hsk/selftests || exit 1
-. ./lib.sh
-. ./hsk_lib.sh
+HSK_DIR=/hsk/selftests
+. $HSK_DIR/lib.sh
+. $HSK_DIR/hsk_lib.sh
 
 hsk_pair
 hsk_set ports "80,443,$PORT"
@@ -16,7 +16,7 @@ for f in /proc/sys/net/hsk/*; do
 	echo "#   $(basename "$f") = $(srv cat "$f")"
 done
 
-serve -n 25
+serve -n 25 -i
 echo "# 20 clients, 4 at a time, each sends a byte and reads the answer:"
 cli "$CONN" burst "$SADDR" "$PORT" -n 20 -j 4
 echo "# one more, with TCP_INFO from both ends:"

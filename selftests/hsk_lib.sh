@@ -5,7 +5,7 @@
 # joined by veth, the test peers, counters and sysctls of the server netns.
 # Source after lib.sh.
 
-HSK_DIR=$(cd "$(dirname "$0")" && pwd)
+HSK_DIR=${HSK_DIR:-$(cd "$(dirname "$0")" && pwd)}
 CONN=$HSK_DIR/hsk_conn
 PKT=$HSK_DIR/hsk_pkt
 PORT=8080
