@@ -253,6 +253,15 @@ static struct hsk_req *hsk_req_new(struct hsk_net *hn, const struct hsk_seg *seg
 	return req;
 }
 
+/* A SYN found the half-open queue full; in mode 1 this opens the window
+ * in which ACKs without entry are checked as cookies.
+ */
+static void hsk_synq_overflow(struct hsk_net *hn)
+{
+	HSK_INC(hn, HALFOPEN_FULL);
+	WRITE_ONCE(hn->last_overflow, jiffies);
+}
+
 static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
@@ -281,8 +290,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 
 	stateless = mode == HSK_COOKIES_ALWAYS;
 	if (atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog)) {
-		HSK_INC(hn, HALFOPEN_FULL);
-		WRITE_ONCE(hn->last_overflow, jiffies);
+		hsk_synq_overflow(hn);
 		if (mode == HSK_COOKIES_NEVER)
 			goto drop;
 		stateless = true;
@@ -298,22 +306,32 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
+		bool dup = false;
+
 		req = hsk_req_new(hn, seg, &sa, client_mss);
 		if (!req)
 			goto drop;
 		spin_lock(&b->lock);
-		/* Lost a race with a copy of this SYN on another cpu? */
-		if (!hsk_synq_lookup(b, &seg->tuple) &&
-		    hsk_synq_insert(hn, b, req)) {
+		/* A copy of this SYN on another cpu may have won the race. */
+		if (hsk_synq_lookup(b, &seg->tuple)) {
+			dup = true;
+		} else if (hsk_synq_insert(hn, b, req)) {
 			out = hsk_req_synack(hn, req);
-			req = NULL;
+			req = NULL;	/* the table owns it now */
 		}
 		spin_unlock(&b->lock);
 		if (req) {
+			/* Or the queue filled up since the check above. */
 			hsk_req_free(req);
-			goto drop;
+			if (dup)
+				goto drop;
+			hsk_synq_overflow(hn);
+			if (mode == HSK_COOKIES_NEVER)
+				goto drop;
+			stateless = true;
 		}
-	} else {
+	}
+	if (stateless) {
 		sa.tsval = hsk_ts_with_mac(tcp_time_stamp_raw() +
 					   hsk_cookie_tsoff(&hn->cookie, &seg->tuple),
 					   ts_mac);
