@@ -17,6 +17,10 @@
 # and an RST at the last sequence number of the window removes it too.
 # The ISN sits just below 2^32 so the window wraps around zero.
 #
+# Bogus final ACKs for the entry (wrong acknowledgment number, or the
+# right one with a sequence number outside the window) are answered with
+# RST and counted in BadAcks; the entry stays.
+#
 # The client kernel answers each SYN-ACK with an RST of its own, which
 # would remove the entry; nftables drops those in the client netns, and
 # lets through the RSTs of hsk_pkt, which carry a mark.
@@ -55,9 +59,9 @@ pkt() {
 synack() {
 	local line
 
-	wait_for "[ \$(wc -l <$OUT/synacks) -ge $1 ]" 10 ||
+	wait_for "[ \$(grep -c ' SA ' $OUT/synacks) -ge $1 ]" 10 ||
 		fail "no SYN-ACK number $1; seen: $(cat "$OUT/synacks")"
-	line=$(sed -n "$1p" "$OUT/synacks")
+	line=$(grep ' SA ' "$OUT/synacks" | sed -n "$1p")
 	set -- $line
 	[ "$2" = SA ] || fail "expected a SYN-ACK, got: $line"
 	[ "$4" = "$ISN1" ] || fail "SYN-ACK acknowledges $4, expected $ISN1"
@@ -86,7 +90,7 @@ hsk_set synack_rto_ms 60000
 serve
 nft_cli "meta mark != $MARK tcp flags & rst == rst drop"
 
-cli "$PKT" recv "$PORT" -c 3 -t 60000 >"$OUT/synacks" 2>&1 &
+cli "$PKT" recv "$PORT" -c 5 -t 60000 >"$OUT/synacks" 2>&1 &
 RECV_PID=$!
 hsk_defer "kill $RECV_PID 2>/dev/null"
 wait_for "cli grep -q ':0006 ' /proc/net/raw" 10 ||
@@ -127,6 +131,23 @@ expect_stat HalfOpen 1
 expect_stat HalfOpenResets 0
 conns 1
 log "RSTs at seq $below and $above (outside the window) ignored"
+
+# --- bogus final ACKs: a wrong acknowledgment number, or the right one
+# with a sequence number outside the window, get RST; the entry stays
+bad_ack() {
+	cli "$PKT" send "$CADDR" "$CPORT" "$SADDR" "$PORT" -M "$MARK" \
+		-f A -q "$1" -a "$2" || fail "hsk_pkt send -f A -q $1 -a $2"
+}
+resets=$(counter ResetsSent)
+bad_ack "$ISN1" $(((SEQ1 + 5) & 0xffffffff))
+wait_stat BadAcks 1
+bad_ack "$above" $(((SEQ1 + 1) & 0xffffffff))
+wait_stat BadAcks 2
+expect_stat ResetsSent $((resets + 2))
+expect_stat Handoffs 0
+expect_stat HalfOpen 1
+conns 1
+log "ACKs with a wrong ack or an out-of-window seq reset, entry kept"
 
 # --- RST at ISN+1: the entry goes
 pkt R "$ISN1"
