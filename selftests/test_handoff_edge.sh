@@ -65,7 +65,7 @@ expect_stat Handoffs 2
 
 # Listener gone before the ACK: the entry's ACK is answered with RST.
 serve -n 1
-lose_acks cli "$CONN" connect "$SADDR" "$PORT" -s 4000 -d late
+lose_acks cli "$CONN" connect "$SADDR" "$PORT" -s 8000 -d late
 kill "$SERVER_PID"
 wait_for "! srv grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
 	fail "listener still there"

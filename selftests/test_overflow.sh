@@ -15,8 +15,9 @@ hsk_pair
 hsk_set synack_rto_ms 300
 
 # Backlog 0: one connection fills the accept queue; the server sleeps
-# 2 s before each accept().
-serve -b 0 -w 2000 -n 2
+# 6 s before each accept(), time enough to see the second client wait
+# (TCG and the debug kernel are slow).
+serve -b 0 -w 6000 -n 2
 cli "$CONN" connect "$SADDR" "$PORT" -d first >"$OUT/a" 2>&1 &
 A=$!
 wait_stat Handoffs 1
@@ -35,7 +36,7 @@ expect_stat HandoffFailed 0
 log "overflow with abort_on_overflow=0: $(nonzero_stats)"
 
 hsk_set abort_on_overflow 1
-serve -b 0 -w 2000 -n 1
+serve -b 0 -w 6000 -n 1
 cli "$CONN" connect "$SADDR" "$PORT" -d first >"$OUT/a" 2>&1 &
 A=$!
 wait_stat Handoffs 3
