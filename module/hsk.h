@@ -63,7 +63,7 @@ void hsk_netns_unregister(void);
 int hsk_sysctl_register(struct hsk_net *hn);
 void hsk_sysctl_unregister(struct hsk_net *hn);
 
-int hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len);
+void hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len);
 int hsk_ports_set(struct hsk_net *hn, const char *text);
 void hsk_ports_free(struct hsk_net *hn);
 bool hsk_port_enabled(const struct hsk_net *hn, u16 port);

@@ -380,24 +380,25 @@ static int hsk_cookie_ack(struct hsk_net *hn, const struct hsk_seg *seg,
 	return 0;
 }
 
-/* The listener's accept queue is full: the ACK is dropped (the entry, if
- * any, stays and its next SYN-ACK draws a fresh ACK) or, with
- * net.hsk.abort_on_overflow, answered with RST.
- */
-static bool hsk_accept_overflow(struct hsk_net *hn, struct sock *lsk)
-{
-	if (!sk_acceptq_is_full(lsk))
-		return false;
-	HSK_INC(hn, ACCEPT_OVERFLOWS);
-	return true;
-}
-
 enum hsk_ack_action {
 	HSK_ACK_ACCEPT,		/* not ours: the kernel takes it */
 	HSK_ACK_DROP,
 	HSK_ACK_RESET,
 	HSK_ACK_HANDOFF,
 };
+
+/* What the listener's accept queue allows a completed handshake. When it
+ * is full the ACK is dropped (the entry, if any, stays and its next
+ * SYN-ACK draws a fresh ACK) or, with net.hsk.abort_on_overflow, reset.
+ */
+static enum hsk_ack_action hsk_accept_action(struct hsk_net *hn,
+					     struct sock *lsk)
+{
+	if (!sk_acceptq_is_full(lsk))
+		return HSK_ACK_HANDOFF;
+	HSK_INC(hn, ACCEPT_OVERFLOWS);
+	return READ_ONCE(hn->abort_on_overflow) ? HSK_ACK_RESET : HSK_ACK_DROP;
+}
 
 static void hsk_req_to_conn(const struct hsk_req *req, const struct hsk_seg *seg,
 			    struct hsk_conn *conn)
@@ -421,23 +422,26 @@ static enum hsk_ack_action hsk_ack_entry(struct hsk_net *hn, struct sock *lsk,
 					 const struct hsk_seg *seg,
 					 struct hsk_conn *conn)
 {
+	enum hsk_ack_action action;
+
 	if (seg->ack_seq != req->snt_isn + 1 ||
 	    !hsk_req_in_window(req, seg->seq)) {
 		HSK_INC(hn, BAD_ACKS);
 		return HSK_ACK_RESET;
 	}
-	if (lsk && hsk_accept_overflow(hn, lsk) &&
-	    !READ_ONCE(hn->abort_on_overflow))
-		return HSK_ACK_DROP;
-	if (!lsk || sk_acceptq_is_full(lsk)) {
-		if (!lsk)
-			HSK_INC(hn, NO_LISTENER);
+	if (lsk) {
+		action = hsk_accept_action(hn, lsk);
+	} else {
+		HSK_INC(hn, NO_LISTENER);
+		action = HSK_ACK_RESET;
+	}
+	if (action == HSK_ACK_HANDOFF) {
+		hsk_req_to_conn(req, seg, conn);
+	} else if (action == HSK_ACK_RESET) {
 		hsk_synq_unlink(&hn->synq, req);
 		hsk_req_free(req);
-		return HSK_ACK_RESET;
 	}
-	hsk_req_to_conn(req, seg, conn);
-	return HSK_ACK_HANDOFF;
+	return action;
 }
 
 /* An ACK that matches no half-open entry: a cookie, or a stray. */
@@ -464,9 +468,7 @@ static enum hsk_ack_action hsk_ack_stray(struct hsk_net *hn, struct sock *lsk,
 		return HSK_ACK_RESET;
 	}
 	HSK_INC(hn, COOKIES_VALID);
-	if (hsk_accept_overflow(hn, lsk))
-		return READ_ONCE(hn->abort_on_overflow) ? HSK_ACK_RESET : HSK_ACK_DROP;
-	return HSK_ACK_HANDOFF;
+	return hsk_accept_action(hn, lsk);
 }
 
 /* The bucket lock is held from the lookup until the child is in the

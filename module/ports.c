@@ -96,7 +96,7 @@ int hsk_ports_set(struct hsk_net *hn, const char *text)
 }
 
 /* Writes the set back in its shortest form, ranges merged. */
-int hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len)
+void hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len)
 {
 	const struct hsk_ports *ports;
 	unsigned int lo, hi;
@@ -117,7 +117,6 @@ int hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len)
 		}
 	}
 	rcu_read_unlock();
-	return n;
 }
 
 bool hsk_port_enabled(const struct hsk_net *hn, u16 port)
