@@ -16,14 +16,25 @@ export KERNELS KERNEL VM_TIMEOUT HSK_TIMEOUT HSK_TESTS HSK_VERBOSE
 CHECKPATCH := build/checkpatch/checkpatch.pl
 STYLE_FILES := $(wildcard module/*.c module/*.h selftests/*.c)
 
+# Every target that needs packages installs them first (scripts/deps.sh
+# returns at once when all are there), so any one works on a fresh machine.
 all:
-	$(if $(KDIR),,$(error no kernel tree found: install headers or set KDIR=))
+ifeq ($(KDIR),)
+	$(if $(HSK_DEPS_DONE),$(error no kernel tree found: install headers or set KDIR=))
+	scripts/deps.sh
+	$(MAKE) HSK_DEPS_DONE=1 all
+else
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+endif
+
+deps:
+	@scripts/deps.sh
 
 selftests:
 	$(MAKE) -C selftests
 
 build/.kernel-files.stamp:
+	@scripts/deps.sh
 	scripts/kernel-files.sh
 
 style: build/.kernel-files.stamp
@@ -33,13 +44,13 @@ style: build/.kernel-files.stamp
 check:
 	@scripts/check.sh
 
-run:
+run: deps
 	@scripts/vm.sh $(KERNEL) run
 
-shell:
+shell: deps
 	@scripts/vm.sh $(KERNEL) shell
 
-bench:
+bench: deps
 	@scripts/vm.sh distro bench
 
 clean:
@@ -47,4 +58,4 @@ clean:
 	rm -f hsk.ko *.o *.mod *.mod.c modules.order Module.symvers
 	rm -rf build
 
-.PHONY: all selftests style check run shell bench clean
+.PHONY: all deps selftests style check run shell bench clean

@@ -4,8 +4,9 @@
  *
  * Lifetime: one struct hsk_net per netns, allocated by the pernet core
  * (net_generic) and set up/torn down in netns.c. Teardown order is the
- * reverse of setup: the netfilter hook goes first, so no packet can reach
- * the half-open queue or the cookie code while they are dismantled.
+ * reverse of setup: the netfilter hook goes first, in pre_exit, and the
+ * pernet core's synchronize_rcu() before exit guarantees that no packet
+ * is still in hsk code when the queues and keys are dismantled.
  *
  * Tunables are plain ints written by the sysctl handlers and read without
  * locks (READ_ONCE); a packet may see the old or the new value, never a torn

@@ -58,12 +58,20 @@ err_synq:
 	return err;
 }
 
+/* nf_unregister_net_hook() does not wait for packets already inside the
+ * hook: one may still insert a half-open entry and arm its bucket's timer.
+ * The pernet core runs synchronize_rcu() between pre_exit and exit, so by
+ * the time hsk_net_exit() empties the queue no packet is in hsk code.
+ */
+static void __net_exit hsk_net_pre_exit(struct net *net)
+{
+	hsk_hook_unregister(net);
+}
+
 static void __net_exit hsk_net_exit(struct net *net)
 {
 	struct hsk_net *hn = hsk_pernet(net);
 
-	/* The hook goes first: once it returns no packet is in hsk code. */
-	hsk_hook_unregister(net);
 	hsk_proc_exit(hn);
 	hsk_sysctl_unregister(hn);
 	hsk_synq_exit(hn);
@@ -73,6 +81,7 @@ static void __net_exit hsk_net_exit(struct net *net)
 
 static struct pernet_operations hsk_net_ops = {
 	.init = hsk_net_init,
+	.pre_exit = hsk_net_pre_exit,
 	.exit = hsk_net_exit,
 	.id = &hsk_net_id,
 	.size = sizeof(struct hsk_net),

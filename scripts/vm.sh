@@ -52,6 +52,10 @@ fi
 # reboots, -no-reboot then ends QEMU at once.
 append="console=ttyS0 loglevel=5 panic_on_warn=1 oops=panic panic=-1"
 append="$append hsk_mode=$MODE"
+# Fault injection targets single caches, which needs them unmerged.
+if grep -qs '^CONFIG_FAILSLAB=y' "$HSK_KDIR/.config"; then
+	append="$append slab_nomerge"
+fi
 if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"
 fi
@@ -70,6 +74,13 @@ if [ "$MODE" = shell ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$verdict"
 fi
 
+# One VM at a time: two TCG guests on two cores slow each other down
+# enough to upset the timing of the tests.
+exec 9>"${HSK_VM_LOCK:-/tmp/hsk-vm.lock}"
+if ! flock -n 9; then
+	echo "$TAG waiting for another test VM to finish"
+	flock 9
+fi
 echo "$TAG booting ($MODE, host timeout ${VM_TIMEOUT}s)"
 rc=0
 timeout -k 10 "$VM_TIMEOUT" "${qemu[@]}" -monitor none \
