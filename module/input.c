@@ -262,6 +262,41 @@ static void hsk_synq_overflow(struct hsk_net *hn)
 	WRITE_ONCE(hn->last_overflow, jiffies);
 }
 
+enum hsk_add_result {
+	HSK_ADD_OK,
+	HSK_ADD_DUP,		/* a copy of this SYN on another cpu won */
+	HSK_ADD_FULL,
+	HSK_ADD_NOMEM,
+};
+
+/* Stores a half-open entry for @seg; on success *@out is its SYN-ACK. */
+static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
+					struct hsk_synq_bucket *b,
+					const struct hsk_seg *seg,
+					const struct hsk_synack *sa,
+					u16 client_mss, struct sk_buff **out)
+{
+	enum hsk_add_result res = HSK_ADD_OK;
+	struct hsk_req *req;
+
+	req = hsk_req_new(hn, seg, sa, client_mss);
+	if (!req)
+		return HSK_ADD_NOMEM;
+	spin_lock(&b->lock);
+	if (hsk_synq_lookup(b, &seg->tuple))
+		res = HSK_ADD_DUP;
+	else if (hsk_synq_insert(hn, b, req))
+		*out = hsk_req_synack(hn, req);
+	else
+		res = HSK_ADD_FULL;	/* it filled up since the first check */
+	spin_unlock(&b->lock);
+	if (res == HSK_ADD_FULL)
+		hsk_synq_overflow(hn);
+	if (res != HSK_ADD_OK)
+		hsk_req_free(req);
+	return res;
+}
+
 static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
@@ -296,8 +331,10 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 		stateless = true;
 	}
 
-	if (hsk_synack_prepare(hn, lsk, skb, seg, &sa, &client_mss))
+	if (hsk_synack_prepare(hn, lsk, skb, seg, &sa, &client_mss)) {
+		HSK_INC(hn, SEND_FAILED);
 		goto drop;
+	}
 	copts.mss = client_mss;
 	copts.snd_wscale = seg->snd_wscale;
 	copts.wscale_ok = sa.wscale_ok;
@@ -306,29 +343,20 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
-		bool dup = false;
-
-		req = hsk_req_new(hn, seg, &sa, client_mss);
-		if (!req)
+		switch (hsk_synq_add(hn, b, seg, &sa, client_mss, &out)) {
+		case HSK_ADD_OK:
+			break;
+		case HSK_ADD_DUP:
 			goto drop;
-		spin_lock(&b->lock);
-		/* A copy of this SYN on another cpu may have won the race. */
-		if (hsk_synq_lookup(b, &seg->tuple)) {
-			dup = true;
-		} else if (hsk_synq_insert(hn, b, req)) {
-			out = hsk_req_synack(hn, req);
-			req = NULL;	/* the table owns it now */
-		}
-		spin_unlock(&b->lock);
-		if (req) {
-			/* Or the queue filled up since the check above. */
-			hsk_req_free(req);
-			if (dup)
-				goto drop;
-			hsk_synq_overflow(hn);
+		case HSK_ADD_NOMEM:
+			/* Out of memory is a full queue by another name. */
+			HSK_INC(hn, HALFOPEN_NOMEM);
+			fallthrough;
+		case HSK_ADD_FULL:
 			if (mode == HSK_COOKIES_NEVER)
 				goto drop;
 			stateless = true;
+			break;
 		}
 	}
 	if (stateless) {

@@ -71,7 +71,9 @@ static unsigned int hsk_synack_options(const struct hsk_synack *sa, u8 *p)
 	return p - start;
 }
 
-/* Builds a routed IPv4 TCP segment with no payload. */
+/* Builds a routed IPv4 TCP segment with no payload; a failure (no route,
+ * no memory) is counted here, once for every caller.
+ */
 static struct sk_buff *hsk_tcp_build(struct net *net, const struct hsk_tuple *t,
 				     int oif, u8 tos, u32 seq, u32 ack,
 				     u8 flags, u16 window, const u8 *opts,
@@ -85,12 +87,12 @@ static struct sk_buff *hsk_tcp_build(struct net *net, const struct hsk_tuple *t,
 
 	rt = hsk_route(net, t, oif, tos);
 	if (IS_ERR(rt))
-		return NULL;
+		goto err;
 
 	skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
 	if (!skb) {
 		ip_rt_put(rt);
-		return NULL;
+		goto err;
 	}
 	skb_reserve(skb, MAX_TCP_HEADER);
 
@@ -125,6 +127,10 @@ static struct sk_buff *hsk_tcp_build(struct net *net, const struct hsk_tuple *t,
 	skb_dst_set(skb, &rt->dst);
 	ip_select_ident(net, skb, NULL);
 	return skb;
+
+err:
+	HSK_INC(hsk_pernet(net), SEND_FAILED);
+	return NULL;
 }
 
 struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa)

@@ -36,6 +36,8 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_BAD_FLAGS]		= "MalformedFlags",
 	[HSK_MIB_FRAGMENTS]		= "MalformedFragment",
 	[HSK_MIB_IP_OPTIONS]		= "MalformedIpOptions",
+	[HSK_MIB_HALFOPEN_NOMEM]	= "HalfOpenNoMem",
+	[HSK_MIB_SEND_FAILED]		= "SendFailed",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)
@@ -49,7 +51,7 @@ static int hsk_stat_show(struct seq_file *seq, void *v)
 			sum[i] += per_cpu_ptr(hn->mib, cpu)->mibs[i];
 	for (i = 0; i < HSK_MIB_MAX; i++) {
 		seq_printf(seq, "%s %lu\n", hsk_mib_names[i], sum[i]);
-		if (i >= HSK_MIB_FIRST_MALFORMED)
+		if (i >= HSK_MIB_FIRST_MALFORMED && i <= HSK_MIB_LAST_MALFORMED)
 			malformed += sum[i];
 	}
 	seq_printf(seq, "Malformed %lu\n", malformed);
