@@ -253,12 +253,13 @@ static struct hsk_req *hsk_req_new(struct hsk_net *hn, const struct hsk_seg *seg
 	return req;
 }
 
-/* A SYN found the half-open queue full; in mode 1 this opens the window
- * in which ACKs without entry are checked as cookies.
+/* A SYN could not have a half-open entry (@why: the queue was full, or
+ * memory ran out); in mode 1 this opens the window in which ACKs without
+ * entry are checked as cookies.
  */
-static void hsk_synq_overflow(struct hsk_net *hn)
+static void hsk_synq_overflow(struct hsk_net *hn, enum hsk_mib_field why)
 {
-	HSK_INC(hn, HALFOPEN_FULL);
+	this_cpu_inc(hn->mib->mibs[why]);
 	WRITE_ONCE(hn->last_overflow, jiffies);
 }
 
@@ -280,8 +281,10 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	struct hsk_req *req;
 
 	req = hsk_req_new(hn, seg, sa, client_mss);
-	if (!req)
+	if (!req) {
+		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_NOMEM);
 		return HSK_ADD_NOMEM;
+	}
 	spin_lock(&b->lock);
 	if (hsk_synq_lookup(b, &seg->tuple))
 		res = HSK_ADD_DUP;
@@ -291,7 +294,7 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 		res = HSK_ADD_FULL;	/* it filled up since the first check */
 	spin_unlock(&b->lock);
 	if (res == HSK_ADD_FULL)
-		hsk_synq_overflow(hn);
+		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_FULL);
 	if (res != HSK_ADD_OK)
 		hsk_req_free(req);
 	return res;
@@ -325,7 +328,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 
 	stateless = mode == HSK_COOKIES_ALWAYS;
 	if (atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog)) {
-		hsk_synq_overflow(hn);
+		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_FULL);
 		if (mode == HSK_COOKIES_NEVER)
 			goto drop;
 		stateless = true;
@@ -348,10 +351,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 			break;
 		case HSK_ADD_DUP:
 			goto drop;
-		case HSK_ADD_NOMEM:
-			/* Out of memory is a full queue by another name. */
-			HSK_INC(hn, HALFOPEN_NOMEM);
-			fallthrough;
+		case HSK_ADD_NOMEM:	/* a full queue by another name */
 		case HSK_ADD_FULL:
 			if (mode == HSK_COOKIES_NEVER)
 				goto drop;

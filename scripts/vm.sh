@@ -60,12 +60,12 @@ if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"
 fi
 # Test knobs reach the guest's /init as environment variables.
-for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*)$' || true); do
+for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*)$' || true); do
 	[ -n "${!v}" ] && append="$append $v=${!v}"
 done
 append="$append ${HSK_APPEND:-}"
 
-qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 2G
+qemu=(qemu-system-x86_64 -accel tcg,thread=single -cpu max -smp 2 -m 2G
 	-nodefaults -no-user-config -nic none -no-reboot -display none
 	-kernel "$HSK_KIMAGE" -initrd "$initrd" -append "$append")
 

@@ -15,8 +15,15 @@
  *	print segments from source port PORT: "t_ms flags seq ack win"
  *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL] [-M MARK]
  *	SYN, wait for the SYN-ACK, final ACK carrying TEXT
- *   hsk_pkt flood SRC DST DPORT -n COUNT
- *	COUNT ACKs with random ports, sequence and acknowledgment numbers
+ *   hsk_pkt flood SRC DST DPORT [-n COUNT] [-t SECONDS] [-S] [-p LO-HI]
+ *	COUNT ACKs (-S: SYNs) with random source ports in LO-HI (default
+ *	1024-61023), sequence and acknowledgment numbers; -t floods for
+ *	that long instead of a count
+ *   hsk_pkt fuzz SRC DST DPORT -n COUNT [-s SEED] [-p LO-HI] [-M MARK]
+ *	COUNT random and mutated segments (flags, options, lengths,
+ *	checksums, sequence numbers, data offsets, IP options, fragments);
+ *	prints the seed first and, at the end, how many of them hsk's rules
+ *	call malformed: "sent N malformed M"
  *
  * The kernel of the sending netns answers SYN-ACKs it has no socket for
  * with RST: tests drop those with nftables.
@@ -469,31 +476,242 @@ static int cmd_connect(int argc, char **argv)
 	return 0;
 }
 
+static void parse_range(const char *arg, unsigned int *lo, unsigned int *hi)
+{
+	if (sscanf(arg, "%u-%u", lo, hi) != 2 || *lo > *hi || *hi > 65535) {
+		fprintf(stderr, "bad port range %s\n", arg);
+		exit(2);
+	}
+}
+
 static int cmd_flood(int argc, char **argv)
 {
 	struct seg s = { .flags = 0x10, .wscale = -1 };
-	int n = 1, opt, fd = raw_socket(), i;
+	unsigned int lo = 1024, hi = 61023;
+	int n = -1, secs = 0, opt, fd = raw_socket(), i;
+	long end;
 	__u16 unused;
 
 	parse_endpoint(argv[2], "0", &s.src, &unused);
 	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
 	optind = 5;
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n')
+	while ((opt = getopt(argc, argv, "n:t:Sp:")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = atoi(optarg);
+			break;
+		case 't':
+			secs = atoi(optarg);
+			break;
+		case 'S':
+			s.flags = 0x02;
+			s.mss = 1460;
+			break;
+		case 'p':
+			parse_range(optarg, &lo, &hi);
+			break;
+		default:
 			return 2;
-		n = atoi(optarg);
+		}
 	}
-	for (i = 0; i < n; i++) {
+	if (n < 0 && !secs)
+		n = 1;
+	end = now_ms() + secs * 1000L;
+	for (i = 0; n < 0 || i < n; i++) {
 		__u32 r[3];
 
+		if (secs && !(i & 63) && now_ms() >= end)
+			break;
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
 			die("getrandom");
-		s.sport = 1024 + r[0] % 60000;
+		s.sport = lo + r[0] % (hi - lo + 1);
 		s.seq = r[1];
 		s.ack = r[2];
 		send_seg(fd, &s);
 	}
-	printf("sent %d\n", n);
+	printf("sent %d\n", i);
+	return 0;
+}
+
+/* xorshift64*: reproducible from the printed seed on any machine. */
+static __u64 fuzz_state;
+
+static __u32 fuzz_rand(void)
+{
+	fuzz_state ^= fuzz_state >> 12;
+	fuzz_state ^= fuzz_state << 25;
+	fuzz_state ^= fuzz_state >> 27;
+	return (fuzz_state * 0x2545F4914F6CDD1DULL) >> 32;
+}
+
+/* True one time in @n. */
+static int fuzz_one_in(unsigned int n)
+{
+	return fuzz_rand() % n == 0;
+}
+
+/* Appends one TCP option at @o (room: @left bytes) and returns its length;
+ * *@bad is set when hsk's parser must reject it: a known kind with the
+ * wrong length, a length below 2 or past the end of the header.
+ */
+static size_t fuzz_option(__u8 *o, size_t left, int *bad)
+{
+	static const __u8 kinds[] = { 0, 1, 2, 3, 4, 5, 8, 19, 28, 30, 34, 254 };
+	static const __u8 good_len[] = { 1, 1, 4, 3, 2, 10, 10, 18, 4, 4, 2, 4 };
+	unsigned int k = fuzz_rand() % sizeof(kinds), len, i;
+
+	if (kinds[k] <= 1 || left < 2) {
+		o[0] = left < 2 ? 1 : kinds[k];
+		return 1;
+	}
+	len = good_len[k];
+	if (fuzz_one_in(6))
+		len = fuzz_rand() % 12;
+	if (len > left)
+		len = left;
+	o[0] = kinds[k];
+	o[1] = len;
+	for (i = 2; i < len; i++)
+		o[i] = fuzz_rand();
+	/* SACK (5) and the unknown kinds take any length of 2 or more. */
+	if (len < 2 || (kinds[k] == 2 && len != 4) ||
+	    (kinds[k] == 3 && len != 3) || (kinds[k] == 4 && len != 2) ||
+	    (kinds[k] == 8 && len != 10))
+		*bad = 1;
+	return len < 2 ? 2 : len;
+}
+
+/* A length byte of 0 or 1 has to stay the last thing hsk's parser reads:
+ * it stops there, so what follows cannot matter.
+ */
+static size_t fuzz_options(__u8 *o, size_t room, int *bad)
+{
+	size_t n = 0, want = fuzz_rand() % (room + 1);
+
+	while (n < want && !*bad) {
+		size_t len = fuzz_option(o + n, room - n, bad);
+
+		if (o[n] == 0) {	/* EOL: the parser stops reading here */
+			n += len;
+			break;
+		}
+		n += len;
+	}
+	while (n % 4)
+		o[n++] = 0;
+	return n;
+}
+
+/* One random segment at @tcp; returns its length and whether hsk must
+ * count it malformed. The IP-level mutations are set in @s.
+ */
+static size_t fuzz_segment(struct seg *s, __u8 *tcp, int *bad)
+{
+	static const __u8 flag_sets[] = { 0x02, 0x02, 0x02, 0x10, 0x10, 0x18,
+					  0x11, 0x04, 0x14, 0x12, 0x03, 0x06 };
+	struct tcphdr *th = (struct tcphdr *)tcp;
+	size_t optlen, dlen, len;
+	__u8 pseudo[12];
+	__u32 sum;
+
+	*bad = 0;
+	memset(th, 0, sizeof(*th));
+	th->source = htons(s->sport);
+	th->dest = htons(s->dport);
+	th->seq = htonl(fuzz_rand());
+	th->ack_seq = htonl(fuzz_rand());
+	tcp[13] = fuzz_one_in(5) ? fuzz_rand() & 0xff :
+				   flag_sets[fuzz_rand() % sizeof(flag_sets)];
+	if ((tcp[13] & 0x02) && (tcp[13] & 0x05))
+		*bad = 1;
+	th->window = htons(fuzz_rand());
+	optlen = fuzz_options(tcp + sizeof(*th), 40, bad);
+	th->doff = (sizeof(*th) + optlen) / 4;
+	dlen = fuzz_one_in(4) ? fuzz_rand() % 200 : 0;
+	for (len = 0; len < dlen; len++)
+		tcp[sizeof(*th) + optlen + len] = fuzz_rand();
+	len = sizeof(*th) + optlen + dlen;
+
+	memcpy(pseudo, &s->src, 4);
+	memcpy(pseudo + 4, &s->dst, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	pseudo[10] = len >> 8;
+	pseudo[11] = len & 0xff;
+	sum = (__u16)~csum(pseudo, sizeof(pseudo), 0);
+	th->check = htons(csum(tcp, len, sum));
+
+	if (fuzz_one_in(20)) {
+		th->check ^= htons(1 + fuzz_rand() % 0xfffe);
+		*bad = 1;
+	}
+	/* Header damage after the checksum was computed: the checksum, if
+	 * not the header rules, catches any change.
+	 */
+	if (fuzz_one_in(30)) {
+		__u8 doff = fuzz_rand() % 16;
+
+		*bad |= doff != th->doff;
+		th->doff = doff;
+	}
+	if (fuzz_one_in(30)) {
+		size_t cut = 4 + fuzz_rand() % (len - 3);
+
+		*bad |= cut < len;
+		len = cut;
+	}
+	s->ipopt = fuzz_one_in(40);
+	s->frag = !s->ipopt && len > 8 && fuzz_one_in(40);
+	*bad |= s->ipopt || s->frag;
+	return len;
+}
+
+static int cmd_fuzz(int argc, char **argv)
+{
+	struct seg s = { .wscale = -1 };
+	unsigned int lo = 40000, hi = 65535;
+	long n = 1, i, malformed = 0;
+	__u64 seed = 0;
+	int opt, fd = raw_socket();
+	__u16 unused;
+
+	parse_endpoint(argv[2], "0", &s.src, &unused);
+	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
+	optind = 5;
+	while ((opt = getopt(argc, argv, "n:s:p:M:")) != -1) {
+		switch (opt) {
+		case 'n':
+			n = atol(optarg);
+			break;
+		case 'M':
+			set_mark(fd, strtoul(optarg, NULL, 0));
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			parse_range(optarg, &lo, &hi);
+			break;
+		default:
+			return 2;
+		}
+	}
+	while (!seed && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
+		;
+	printf("seed %llu\n", (unsigned long long)seed);
+	fflush(stdout);
+	fuzz_state = seed;
+	for (i = 0; i < n; i++) {
+		__u8 tcp[320];
+		size_t len;
+		int bad;
+
+		s.sport = lo + fuzz_rand() % (hi - lo + 1);
+		len = fuzz_segment(&s, tcp, &bad);
+		send_ip(fd, &s, tcp, len);
+		malformed += bad;
+	}
+	printf("sent %ld malformed %ld\n", n, malformed);
 	return 0;
 }
 
@@ -507,6 +725,8 @@ int main(int argc, char **argv)
 		return cmd_connect(argc, argv);
 	if (argc >= 5 && !strcmp(argv[1], "flood"))
 		return cmd_flood(argc, argv);
-	fputs("usage: hsk_pkt send|recv|connect|flood ...\n", stderr);
+	if (argc >= 5 && !strcmp(argv[1], "fuzz"))
+		return cmd_fuzz(argc, argv);
+	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz ...\n", stderr);
 	return 2;
 }
