@@ -4,10 +4,12 @@
  * nothing hsk-specific in either, plus TCP_INFO reporting so a test can
  * compare what both ends negotiated.
  *
- *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms]
+ *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-T s]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
+ *	-T gives up on a connection silent for that long (its client may
+ *	have been reset while the server side lived on) and goes on.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
  *	connect, wait @ms, send @text, half-close, print the reply.
  *	-i prints TCP_INFO.
@@ -67,11 +69,12 @@ static int serve(int argc, char **argv)
 {
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct timeval idle = { 0 };
 	int fd, one = 1, opt;
 	char buf[65536];
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:T:")) != -1) {
 		switch (opt) {
 		case 'b':
 			backlog = atoi(optarg);
@@ -84,6 +87,9 @@ static int serve(int argc, char **argv)
 			break;
 		case 'w':
 			wait_ms = atoi(optarg);
+			break;
+		case 'T':
+			idle.tv_sec = atoi(optarg);
 			break;
 		default:
 			return 2;
@@ -107,7 +113,15 @@ static int serve(int argc, char **argv)
 		c = accept(fd, NULL, NULL);
 		if (c < 0)
 			die("accept");
+		if (setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle)))
+			die("SO_RCVTIMEO");
 		n = read_all(c, buf, sizeof(buf));
+		if (n < 0 && errno == EAGAIN) {
+			printf("idle for %lds, closed\n", (long)idle.tv_sec);
+			fflush(stdout);
+			close(c);
+			continue;
+		}
 		if (info)
 			print_info("server", c);
 		if (n < 0)

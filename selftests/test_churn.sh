@@ -1,0 +1,151 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Churn under a SYN flood, with legitimate clients connecting throughout
+# and one connection established through hsk before it all starts:
+#  1. hsk unloaded and loaded again HSK_CHURN_CYCLES times (default 15,
+#     make stress: 100), each instance answering the flood for 0 to 1.5 s;
+#  2. HSK_CHURN_NETNS (default 10, make stress: 100) pairs of namespaces
+#     created, given a hsk port, a server, a flood and clients, and
+#     deleted while that traffic runs;
+#  3. sysctl writes (ports, queue size, cookie mode, retries, timeouts)
+#     racing the packet path for a few seconds.
+# Nothing may hang or splat (on the debug kernel DEBUG_OBJECTS_TIMERS
+# catches an hrtimer freed while queued, kmemleak runs after the suite),
+# the early connection must still carry data afterwards, and clients
+# must connect again once the churn is over.  Churn runs under
+# single-threaded TCG, see Documentation/testing.rst.
+#
+# hsk-timeout: 1500
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hsk_lib.sh"
+
+CYCLES=${HSK_CHURN_CYCLES:-15}
+NETNS=${HSK_CHURN_NETNS:-10}
+SYSCTL_SECS=8
+LONG_PORT=8081
+
+# rand N: a random number in 0 .. N-1.
+rand() {
+	echo $(($(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % $1))
+}
+
+need_module nf_tables
+hsk_pair
+hsk_set ports "$PORT,$LONG_PORT"
+# Legitimate clients below the flood's source ports, whose SYN-ACKs the
+# client netns must not reset (hsk's entries would go at once).
+nft_cli "ip saddr $CADDR tcp sport 40000-65535 tcp flags & rst == rst drop"
+cli sh -c 'echo 20000 39999 > /proc/sys/net/ipv4/ip_local_port_range'
+# A client reset by the kernel's listener in the instant between one hsk
+# instance and the next leaves a connection the server would wait on
+# forever: the server gives up on silent ones.
+serve -n 1000000 -T 5
+
+$IP netns exec "$SRV" "$CONN" serve "$LONG_PORT" -n 1 >"$OUT/long-server" 2>&1 &
+hsk_defer "kill $! 2>/dev/null"
+wait_for "srv grep -q ':1F91 00000000:0000 0A' /proc/net/tcp" 10 ||
+	fail "second server did not listen"
+# Sends its line after 20 s, in the middle of the churn.
+cli "$CONN" connect "$SADDR" "$LONG_PORT" -s 20000 -d survivor -t 600 \
+	>"$OUT/long" 2>&1 &
+LONG=$!
+hsk_defer "kill $LONG 2>/dev/null"
+wait_stat Handoffs 1 10
+
+cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -S -t 3600 -p 40000-65535 \
+	>/dev/null 2>&1 &
+FLOOD=$!
+hsk_defer "kill $FLOOD 2>/dev/null"
+(
+	while [ ! -e "$OUT/stop" ]; do
+		cli "$CONN" burst "$SADDR" "$PORT" -n 10 -j 2
+	done
+) >"$OUT/legit" 2>&1 &
+LEGIT=$!
+hsk_defer "touch $OUT/stop; kill $LEGIT 2>/dev/null"
+
+log "phase 1: $CYCLES unload/load cycles under the flood"
+i=0
+while [ "$i" -lt "$CYCLES" ]; do
+	i=$((i + 1))
+	$RMMOD hsk || fail "cycle $i: rmmod failed"
+	$INSMOD "$HSK_KO" || fail "cycle $i: insmod failed"
+	hsk_set ports "$PORT,$LONG_PORT"
+	wait_for "[ \$(counter SynReceived) -gt 0 ]" 10 ||
+		fail "cycle $i: the flood never reached hsk"
+	d=$(rand 16)
+	sleep "$((d / 10)).$((d % 10))"
+done
+ok=$(awk '{ s += $2 } END { print s + 0 }' "$OUT/legit")
+log "legitimate handshakes completed so far: $ok"
+[ "$ok" -gt 0 ] || fail "no legitimate client connected during the cycles"
+
+log "phase 2: $NETNS namespace pairs created and deleted under traffic"
+j=0
+while [ "$j" -lt "$NETNS" ]; do
+	j=$((j + 1))
+	a=churn-s-$j
+	b=churn-c-$j
+	$IP netns add "$a" || fail "netns $a"
+	$IP netns add "$b" || fail "netns $b"
+	$IP -n "$a" link set lo up
+	$IP -n "$b" link set lo up
+	setup_veth "$a" "$b" 20
+	$IP netns exec "$a" sh -c "echo $PORT > /proc/sys/net/hsk/ports" ||
+		fail "ports in $a"
+	$IP netns exec "$a" "$CONN" serve "$PORT" -n 1000 >/dev/null 2>&1 &
+	s=$!
+	wait_for "$IP netns exec $a grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
+		fail "server in $a did not listen"
+	$IP netns exec "$b" "$PKT" flood 10.20.0.2 10.20.0.1 "$PORT" -S -t 60 \
+		-p 40000-65535 >/dev/null 2>&1 &
+	f=$!
+	$IP netns exec "$b" "$CONN" burst 10.20.0.1 "$PORT" -n 5 -j 1 >"$OUT/ns" 2>&1
+	grep -qx "ok 5 failed 0" "$OUT/ns" || fail "clients in $b: $(cat "$OUT/ns")"
+	$IP netns exec "$a" grep -q '^SynReceived [1-9]' /proc/net/hsk/stat ||
+		fail "hsk did not see the flood in $a"
+	$IP netns del "$a"
+	$IP netns del "$b"
+	kill "$s" "$f" 2>/dev/null
+	wait "$s" "$f" 2>/dev/null
+done
+
+log "phase 3: sysctl writes racing the packet path for ${SYSCTL_SECS}s"
+end=$(($(date +%s) + SYSCTL_SECS))
+writes=0
+while [ "$(date +%s)" -lt "$end" ]; do
+	case $(rand 6) in
+	0) hsk_set ports "$(echo "$PORT,$LONG_PORT 8000-9000 $PORT 1-65535" |
+		cut -d' ' -f$(($(rand 4) + 1)))" ;;
+	1) hsk_set max_syn_backlog "$(echo "1 64 4096" | cut -d' ' -f$(($(rand 3) + 1)))" ;;
+	2) hsk_set syncookies "$(rand 3)" ;;
+	3) hsk_set synack_retries "$(rand 6)" ;;
+	4) hsk_set synack_rto_ms "$(echo "100 1000 3000" | cut -d' ' -f$(($(rand 3) + 1)))" ;;
+	5) hsk_set abort_on_overflow "$(rand 2)" ;;
+	esac
+	writes=$((writes + 1))
+done
+log "$writes sysctl writes"
+hsk_set ports "$PORT,$LONG_PORT"
+hsk_set max_syn_backlog 4096
+hsk_set syncookies 1
+hsk_set synack_retries 5
+hsk_set synack_rto_ms 1000
+hsk_set abort_on_overflow 0
+
+touch "$OUT/stop"
+wait "$LEGIT"
+kill "$FLOOD"
+wait "$FLOOD" 2>/dev/null
+log "legitimate handshakes in all: $(awk '{ s += $2 } END { print s + 0 }' "$OUT/legit")"
+
+wait "$LONG" || fail "the early connection failed: $(cat "$OUT/long")"
+grep -q "got 8" "$OUT/long" ||
+	fail "the early connection's data did not arrive: $(cat "$OUT/long")"
+cli "$CONN" burst "$SADDR" "$PORT" -n 50 -j 2 >"$OUT/after" 2>&1
+grep -qx "ok 50 failed 0" "$OUT/after" ||
+	fail "clients after the churn: $(cat "$OUT/after")"
+check_dmesg_clean
+exit "$ksft_pass"
