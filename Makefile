@@ -44,6 +44,15 @@ style: build/.kernel-files.stamp
 check:
 	@scripts/check.sh
 
+# Full-size campaigns, too long for make check: 100 reload cycles and 100
+# namespace pairs under a flood, 10^6 fuzzed segments, on both kernels.
+STRESS_TESTS ?= test_churn,test_fuzz,test_faults,test_unload_live
+stress:
+	@HSK_TESTS=$(STRESS_TESTS) HSK_CHURN_CYCLES=100 HSK_CHURN_NETNS=100 \
+		HSK_FUZZ_SEGMENTS=500000 HSK_TIMEOUT_test_churn_sh=5000 \
+		HSK_TIMEOUT_test_fuzz_sh=5000 VM_TIMEOUT=6000 \
+		scripts/check.sh
+
 run: deps
 	@scripts/vm.sh $(KERNEL) run
 
@@ -58,4 +67,4 @@ clean:
 	rm -f hsk.ko *.o *.mod *.mod.c modules.order Module.symvers
 	rm -rf build
 
-.PHONY: all deps selftests style check run shell bench clean
+.PHONY: all deps selftests style check stress run shell bench clean

@@ -52,9 +52,10 @@ fi
 # reboots, -no-reboot then ends QEMU at once.
 append="console=ttyS0 loglevel=5 panic_on_warn=1 oops=panic panic=-1"
 append="$append hsk_mode=$MODE"
-# Fault injection targets single caches, which needs them unmerged.
+# Fault injection (selftests/test_faults.sh) aims failslab at these caches
+# only: slub_debug's "A" flag is what failslab's cache-filter selects.
 if grep -qs '^CONFIG_FAILSLAB=y' "$HSK_KDIR/.config"; then
-	append="$append slab_nomerge"
+	append="$append slub_debug=A,hsk_req,TCP,request_sock_TCP,skbuff_head_cache"
 fi
 if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"

@@ -1,0 +1,129 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Allocation failures on hsk's paths, forced with failslab (debug kernel;
+# scripts/vm.sh marks the caches named below with slub_debug=A, and the
+# cache filter confines failslab to them).  Only non-sleeping allocations
+# fail, which leaves the test's own process-context work alone.  Each
+# failure point must be hit (failslab's budget used up), counted, and
+# answered as the admin guide says:
+#   hsk_req            half-open entry: the SYN gets a cookie instead
+#                      (mode 1), or is dropped and retransmitted (mode 0)
+#   TCP                child socket: HandoffFailed, the client gets RST
+#   request_sock_TCP   request sock of the child: the same
+#   skbuff_head_cache  hsk's SYN-ACK: SendFailed, the SYN is dropped and
+#                      the client's retransmission succeeds
+# kmemleak, run after the suite, checks that nothing leaked.
+#
+# hsk-timeout: 300
+
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/hsk_lib.sh"
+
+FS=/sys/kernel/debug/failslab
+
+if [ ! -d "$FS" ]; then
+	[ "$(cat /hsk/kernel)" = debug ] &&
+		fail "the debug kernel has no failslab: see scripts/debug.config"
+	skip "no CONFIG_FAILSLAB in this kernel (the debug kernel runs this test)"
+fi
+
+disarm() {
+	echo 0 >"$FS/times"
+}
+
+# arm CACHE N: the next N non-sleeping allocations from CACHE fail.
+arm() {
+	[ "$(cat "/sys/kernel/slab/$1/failslab" 2>/dev/null)" = 1 ] ||
+		fail "cache $1 is not marked for failslab (slub_debug=A,...)"
+	echo "$2" >"$FS/times"
+}
+
+# consumed: every failure armed was injected.
+consumed() {
+	[ "$(cat "$FS/times")" = 0 ] ||
+		fail "$1: failslab injected no failure ($(cat "$FS/times") left)"
+}
+
+# delta NAME BEFORE: how far a counter moved.
+delta() {
+	echo $(($(counter "$1") - $2))
+}
+
+hsk_pair
+hsk_defer disarm
+echo Y >"$FS/cache-filter"
+echo Y >"$FS/ignore-gfp-wait"
+echo 100 >"$FS/probability"
+echo 1 >"$FS/interval"
+echo 1 >"$FS/verbose"
+disarm
+serve -n 100
+
+log "failure point: half-open entry (hsk_req), syncookies=1"
+arm hsk_req 1
+cli "$CONN" connect "$SADDR" "$PORT" -d one >"$OUT/c" ||
+	fail "client: $(cat "$OUT/c")"
+consumed hsk_req
+grep -q "got 3" "$OUT/c" || fail "reply: $(cat "$OUT/c")"
+expect_stat HalfOpenNoMem 1
+expect_stat CookiesSent 1
+expect_stat CookiesValid 1
+expect_stat Handoffs 1
+settle
+
+log "failure point: half-open entry (hsk_req), syncookies=0"
+hsk_set syncookies 0
+syns=$(counter SynReceived)
+arm hsk_req 1
+cli "$CONN" connect "$SADDR" "$PORT" -d two >"$OUT/c" ||
+	fail "client: $(cat "$OUT/c")"
+consumed hsk_req
+grep -q "got 3" "$OUT/c" || fail "reply: $(cat "$OUT/c")"
+expect_stat HalfOpenNoMem 2
+[ "$(delta SynReceived "$syns")" = 2 ] ||
+	fail "the dropped SYN was not retransmitted ($(nonzero_stats))"
+expect_stat CookiesSent 1
+expect_stat Handoffs 2
+hsk_set syncookies 1
+settle
+
+for cache in TCP request_sock_TCP; do
+	log "failure point: child creation ($cache)"
+	failed=$(counter HandoffFailed)
+	resets=$(counter ResetsSent)
+	handoffs=$(counter Handoffs)
+	arm "$cache" 1
+	if cli "$CONN" connect "$SADDR" "$PORT" -d three >"$OUT/c" 2>&1; then
+		fail "the client was served without a child: $(cat "$OUT/c")"
+	fi
+	consumed "$cache"
+	grep -qi "reset" "$OUT/c" || fail "the client saw no RST: $(cat "$OUT/c")"
+	[ "$(delta HandoffFailed "$failed")" = 1 ] ||
+		fail "HandoffFailed did not count it ($(nonzero_stats))"
+	[ "$(delta ResetsSent "$resets")" -ge 1 ] || fail "no RST counted"
+	[ "$(delta Handoffs "$handoffs")" = 0 ] || fail "a handoff was counted"
+	settle
+done
+
+log "failure point: SYN-ACK buffer (skbuff_head_cache)"
+sent=$(counter SynAckSent)
+syns=$(counter SynReceived)
+# Unlimited while one raw SYN is in flight: the SYN-ACK is the first
+# non-sleeping skb allocation on its way, others may fail beside it.
+# Cookie-only, so that no half-open entry is allocated (and failed).
+hsk_set syncookies 2
+echo -1 >"$FS/times"
+[ "$(cat /sys/kernel/slab/skbuff_head_cache/failslab)" = 1 ] ||
+	fail "skbuff_head_cache is not marked for failslab"
+cli "$PKT" send "$CADDR" 39000 "$SADDR" "$PORT" -q 7 -m 1460
+wait_for "[ \$(counter SynReceived) -gt $syns ]" 5
+disarm
+hsk_set syncookies 1
+expect_stat SendFailed 1
+[ "$(delta SynAckSent "$sent")" = 0 ] || fail "a SYN-ACK was counted as sent"
+cli "$CONN" connect "$SADDR" "$PORT" -d four >"$OUT/c" ||
+	fail "client after the failures: $(cat "$OUT/c")"
+
+check_dmesg_clean
+exit "$ksft_pass"
