@@ -34,6 +34,18 @@ rand() {
 need_module nf_tables
 hsk_pair
 hsk_set ports "$PORT,$LONG_PORT"
+# A firewall chain on the same hook, as real servers have: it keeps the
+# LOCAL_IN static key on while hsk comes and goes, so unregistering hsk's
+# hook patches no code and sends no IPI that would let a packet still in
+# the hook on the other cpu finish first, hiding teardown races.
+srv "$NFT" -f - <<EOT || fail "server firewall"
+table inet hskfw {
+	chain input {
+		type filter hook input priority 0; policy accept;
+		tcp dport $PORT counter
+	}
+}
+EOT
 # Legitimate clients below the flood's source ports, whose SYN-ACKs the
 # client netns must not reset (hsk's entries would go at once).
 nft_cli "ip saddr $CADDR tcp sport 40000-65535 tcp flags & rst == rst drop"
@@ -144,6 +156,10 @@ log "legitimate handshakes in all: $(awk '{ s += $2 } END { print s + 0 }' "$OUT
 wait "$LONG" || fail "the early connection failed: $(cat "$OUT/long")"
 grep -q "got 8" "$OUT/long" ||
 	fail "the early connection's data did not arrive: $(cat "$OUT/long")"
+# Connections whose clients were reset in an unload's instant (see the
+# admin guide) wait in the accept queue until the server gives up on them.
+wait_for "! srv $SS -Htn state established '( sport = :$PORT )' | grep -q ." 120 ||
+	fail "the server kept connections on port $PORT"
 cli "$CONN" burst "$SADDR" "$PORT" -n 50 -j 2 >"$OUT/after" 2>&1
 grep -qx "ok 50 failed 0" "$OUT/after" ||
 	fail "clients after the churn: $(cat "$OUT/after")"
