@@ -55,7 +55,7 @@ append="$append hsk_mode=$MODE"
 # Fault injection (selftests/test_faults.sh) aims failslab at these caches
 # only: slub_debug's "A" flag is what failslab's cache-filter selects.
 if grep -qs '^CONFIG_FAILSLAB=y' "$HSK_KDIR/.config"; then
-	append="$append slub_debug=A,hsk_req,TCP,request_sock_TCP,skbuff_head_cache"
+	append="$append slub_debug=A,hsk_req,TCP,request_sock_TCP"
 fi
 if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"

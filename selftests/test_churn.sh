@@ -105,6 +105,7 @@ while [ "$j" -lt "$NETNS" ]; do
 	$IP -n "$a" link set lo up
 	$IP -n "$b" link set lo up
 	setup_veth "$a" "$b" 20
+	$IP netns exec "$b" sh -c 'echo 20000 39999 > /proc/sys/net/ipv4/ip_local_port_range'
 	$IP netns exec "$a" sh -c "echo $PORT > /proc/sys/net/hsk/ports" ||
 		fail "ports in $a"
 	$IP netns exec "$a" "$CONN" serve "$PORT" -n 1000 >/dev/null 2>&1 &
