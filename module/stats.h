@@ -33,11 +33,16 @@ enum hsk_mib_field {
 	HSK_MIB_BAD_FLAGS,
 	HSK_MIB_FRAGMENTS,
 	HSK_MIB_IP_OPTIONS,
+	HSK_MIB_PARKED,
+	HSK_MIB_PARKED_HANDED_OVER,
+	HSK_MIB_PARKED_DROPPED,
+	HSK_MIB_PARKED_RESET,
 	HSK_MIB_MAX
 };
 
 /* The malformed-segment reasons, summed into the Malformed line. */
 #define HSK_MIB_FIRST_MALFORMED	HSK_MIB_BAD_CHECKSUM
+#define HSK_MIB_LAST_MALFORMED	HSK_MIB_IP_OPTIONS
 
 struct hsk_mib {
 	unsigned long mibs[HSK_MIB_MAX];
