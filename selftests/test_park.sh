@@ -130,7 +130,7 @@ WAITING=$PIDS
 expect_stat ParkedNow 3
 ended=$(($(counter ParkedHandedOver) + $(counter ParkedReset)))
 touch "$GATE"
-wait "$C1" || fail "c1: $(cat "$OUT/c1")"
+wait $C1 || fail "c1: $(cat "$OUT/c1")"
 for p in $WAITING; do
 	wait "$p" && fail "a client of the closed listener got an answer"
 done
