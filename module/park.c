@@ -350,10 +350,13 @@ static enum hrtimer_restart hsk_park_timer(struct hrtimer *timer)
 		}
 		spin_unlock(&b->lock);
 	}
-	if (!busy)
-		return HRTIMER_NORESTART;
-	hrtimer_forward_now(timer, ns_to_ktime(HSK_PARK_POLL_NS));
-	return HRTIMER_RESTART;
+	/* Not hrtimer_forward(): a packet on another cpu may have queued
+	 * the timer again while this ran.
+	 */
+	if (busy)
+		hrtimer_start(timer, ns_to_ktime(HSK_PARK_POLL_NS),
+			      HRTIMER_MODE_REL_SOFT);
+	return HRTIMER_NORESTART;
 }
 
 void hsk_park_init(struct hsk_net *hn)
