@@ -6,7 +6,8 @@
 # arrival order. Covers the sysctl bounds, FIFO order and hand-over
 # latency, /proc/net/hsk/listeners, a client that resets while parked, a
 # listener that closes with connections parked, two listeners where one
-# is flooded, and rmmod with connections parked (all handed over).
+# is flooded (last: its clients leave handshakes behind), and rmmod with
+# connections parked (all handed over).
 #
 # hsk-timeout: 400
 
@@ -44,7 +45,8 @@ clients() {
 		cli "$CONN" connect "$SADDR" "$PORT" -d "c$i" -t 60 "$@" \
 			>"$OUT/c$i" 2>&1 &
 		PIDS="$PIDS $!"
-		wait_stat Handoffs $((h + 1)) 20
+		wait_for "[ \$(counter Handoffs) -gt $h ]" 20 ||
+			fail "client c$i: no handoff ($(nonzero_stats))"
 		n=$((n - 1))
 		i=$((i + 1))
 	done
@@ -142,6 +144,25 @@ wait_stat ParkedNow 0
 	fail "parked connections not accounted for ($(nonzero_stats))"
 [ -z "$(listener $PORT)" ] || fail "closed listener still listed"
 
+log "rmmod with connections parked"
+hsk_set accept_backlog 8
+rm -f "$GATE"
+serve -b 0 -n 4 -g "$GATE"
+PIDS=
+clients 4 1
+expect_stat ParkedNow 3
+hsk_unload
+touch "$GATE"
+for p in $PIDS; do
+	wait "$p" || fail "client lost by rmmod: $(cat "$OUT"/c*)"
+done
+[ "$(grep -c '^received 2: c' "$OUT/server.log")" = 4 ] ||
+	fail "server after rmmod: $(cat "$OUT/server.log")"
+stop_server
+
+# Last: the flooded listener's clients leave handshakes behind.
+hsk_load
+
 log "two listeners, one flooded"
 PORT2=8081
 hsk_set ports "$PORT,$PORT2"
@@ -177,22 +198,6 @@ done
 grep -c '^received' "$OUT/server2.log" | grep -qx 4 || fail "second server: $(cat "$OUT/server2.log")"
 kill $FLOOD 2>/dev/null
 stop_server
-hsk_set ports "$PORT"
-
-log "rmmod with connections parked"
-hsk_set accept_backlog 8
-rm -f "$GATE"
-serve -b 0 -n 4 -g "$GATE"
-PIDS=
-clients 4 1
-expect_stat ParkedNow 3
-hsk_unload
-touch "$GATE"
-for p in $PIDS; do
-	wait "$p" || fail "client lost by rmmod: $(cat "$OUT"/c*)"
-done
-[ "$(grep -c '^received 2: c' "$OUT/server.log")" = 4 ] ||
-	fail "server after rmmod: $(cat "$OUT/server.log")"
 
 check_dmesg_clean
 exit "$ksft_pass"
