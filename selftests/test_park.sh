@@ -4,7 +4,8 @@
 # Parking (net.hsk.accept_backlog): connections that do not fit in the
 # listener's accept queue wait in hsk, established, and reach accept() in
 # arrival order. Covers the sysctl bounds, FIFO order and hand-over
-# latency, /proc/net/hsk/listeners, a client that resets while parked, a
+# latency, /proc/net/hsk/listeners, SYN-cookie completions, a client that
+# resets while parked, a
 # listener that closes with connections parked, two listeners where one
 # is flooded (last: its clients leave handshakes behind), and rmmod with
 # connections parked (all handed over).
@@ -101,6 +102,23 @@ expect_stat ParkedReset 0
 log "hand-over latency (accept() blocked, us): $(sed -n 's/^accept_us //p' "$OUT/server.log" | tail -n +2 | tr '\n' ' ')"
 stop_server
 
+log "cookie completions are parked too"
+hsk_set syncookies 2
+parked=$(counter Parked)
+cookies=$(counter CookiesValid)
+rm -f "$GATE"
+serve -b 0 -n 3 -g "$GATE"
+PIDS=
+clients 3 1
+expect_stat CookiesValid $((cookies + 3))
+expect_stat Parked $((parked + 2))
+touch "$GATE"
+for p in $PIDS; do
+	wait "$p" || fail "cookie client failed: $(cat "$OUT"/c*)"
+done
+stop_server
+hsk_set syncookies 1
+
 log "client resets while parked"
 rm -f "$GATE"
 serve -b 0 -n 2 -g "$GATE"
@@ -117,7 +135,7 @@ done
 grep -q '^reply: got 2$' "$OUT/c1" || fail "c1: $(cat "$OUT/c1")"
 grep -q '^reply: got 2$' "$OUT/c3" || fail "c3: $(cat "$OUT/c3")"
 grep -q 'c2' "$OUT/server.log" && fail "reset connection reached accept(): $(cat "$OUT/server.log")"
-wait_stat ParkedHandedOver 6
+wait_stat ParkedHandedOver 8
 stop_server
 
 log "listener closes with connections parked"
