@@ -5,10 +5,9 @@
 # listener's accept queue wait in hsk, established, and reach accept() in
 # arrival order. Covers the sysctl bounds, FIFO order and hand-over
 # latency, /proc/net/hsk/listeners, SYN-cookie completions, a client that
-# resets while parked, a
-# listener that closes with connections parked, two listeners where one
-# is flooded (last: its clients leave handshakes behind), and rmmod with
-# connections parked (all handed over).
+# resets while parked, a listener that closes with connections parked,
+# rmmod with connections parked (all handed over), and two listeners
+# where one is flooded (last: its clients leave handshakes behind).
 #
 # hsk-timeout: 400
 
