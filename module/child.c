@@ -198,6 +198,10 @@ static struct sock *hsk_child_unqueued(struct sock *lsk, struct sk_buff *skb,
 	sk_rcv_saddr_set(child, ireq->ir_loc_addr);
 	child->sk_bound_dev_if = ireq->ir_iif;
 	inet->inet_saddr = ireq->ir_loc_addr;
+	/* The clone copied the listener's IP options; a child gets the
+	 * request's, and hsk takes no segment with IP options.
+	 */
+	RCU_INIT_POINTER(inet->inet_opt, NULL);
 	inet->mc_index = inet_iif(skb);
 	inet->mc_ttl = ip_hdr(skb)->ttl;
 	inet->rcv_tos = ip_hdr(skb)->tos;
