@@ -5,7 +5,7 @@
 # listener's accept queue wait in hsk, established, and reach accept() in
 # arrival order. Covers the sysctl bounds, FIFO order and hand-over
 # latency, /proc/net/hsk/listeners, SYN-cookie completions, a client that
-# resets while parked, a listener that closes with connections parked,
+# resets while parked, the netns limit, a listener that closes with connections parked,
 # rmmod with connections parked (all handed over), and two listeners
 # where one is flooded (last: its clients leave handshakes behind).
 #
@@ -136,6 +136,28 @@ grep -q '^reply: got 2$' "$OUT/c3" || fail "c3: $(cat "$OUT/c3")"
 grep -q 'c2' "$OUT/server.log" && fail "reset connection reached accept(): $(cat "$OUT/server.log")"
 wait_stat ParkedHandedOver 8
 stop_server
+
+log "netns limit"
+hsk_set accept_backlog_max 2
+rm -f "$GATE"
+serve -b 0 -n 4 -g "$GATE"
+PIDS=
+clients 3 1
+expect_stat ParkedNow 2
+overflows=$(counter AcceptOverflows)
+handoffs=$(counter Handoffs)
+cli "$CONN" connect "$SADDR" "$PORT" -d c4 -t 60 >"$OUT/c4" 2>&1 &
+PIDS="$PIDS $!"
+wait_for "[ \$(counter AcceptOverflows) -gt $overflows ]" 10 ||
+	fail "no overflow at the netns limit ($(nonzero_stats))"
+expect_stat Handoffs "$handoffs"
+expect_stat ParkedNow 2
+touch "$GATE"
+for p in $PIDS; do
+	wait "$p" || fail "client failed: $(cat "$OUT"/c*)"
+done
+stop_server
+hsk_set accept_backlog_max 65536
 
 log "listener closes with connections parked"
 rm -f "$GATE"
