@@ -41,7 +41,7 @@ log "overflow with abort_on_overflow=0: $(nonzero_stats)"
 # SYN-ACKs while the queue is empty, then a client fills it.
 # syn_ack SPORT: send a SYN from SPORT (ISN 1000), print the SYN-ACK's ISN.
 syn_ack() {
-	cli "$PKT" recv "$PORT" -c 1 -t 5000 >"$OUT/sa" &
+	cli "$PKT" recv "$PORT" -c 1 -t 60000 >"$OUT/sa" &
 	wait_for "cli grep -q ' 00000000:0000 07' /proc/net/raw" 10 ||
 		fail "capture socket not open"
 	cli "$PKT" send "$CADDR" "$1" "$SADDR" "$PORT" -q 1000 -m 1460
