@@ -168,7 +168,12 @@ struct hsk_park_queue *hsk_park_reserve(struct hsk_net *hn, struct sock *lsk)
 		q = kzalloc(sizeof(*q), GFP_ATOMIC | __GFP_NOWARN);
 		if (!q)
 			goto out;
-		sock_hold(lsk);
+		/* Found under RCU without a reference: it may be dying. */
+		if (!refcount_inc_not_zero(&lsk->sk_refcnt)) {
+			kfree(q);
+			q = NULL;
+			goto out;
+		}
 		q->lsk = lsk;
 		hlist_add_head_rcu(&q->node, &b->chain);
 	}
