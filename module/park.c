@@ -171,7 +171,6 @@ struct hsk_park_queue *hsk_park_reserve(struct hsk_net *hn, struct sock *lsk)
 		/* Found under RCU without a reference: it may be dying. */
 		if (!refcount_inc_not_zero(&lsk->sk_refcnt)) {
 			kfree(q);
-			q = NULL;
 			goto out;
 		}
 		q->lsk = lsk;
