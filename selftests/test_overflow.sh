@@ -55,6 +55,9 @@ ack() {
 
 # hsk_pkt owns no socket: keep the client kernel from resetting.
 nft_cli 'tcp sport 41000-41999 tcp flags & rst == rst drop'
+# No SYN-ACK retransmission meanwhile: the capture takes the first
+# segment from the port, and a slow guest must not see entries expire.
+hsk_set synack_rto_ms 20000
 serve -b 0 -w 6000 -n 1
 isn1=$(syn_ack 41001)
 isn2=$(syn_ack 41002)
