@@ -169,9 +169,83 @@ static struct request_sock *hsk_reqsk(struct sock *lsk, struct sk_buff *skb,
 	return req;
 }
 
+/* The kernel's syn_recv_sock refuses to make a child while the accept
+ * queue is full, which is exactly when a connection is parked. This puts
+ * the child together from the same exported steps, minus the accept
+ * queue: established, in the established and bind hashes, returned locked
+ * with two references like tcp_get_cookie_sock()'s. Consumes @dst; @req
+ * is freed on failure. Listeners with TCP-MD5 keys never get here
+ * (park.c), so no key is copied.
+ */
+static struct sock *hsk_child_unqueued(struct sock *lsk, struct sk_buff *skb,
+				       struct request_sock *req,
+				       struct dst_entry *dst, u32 tsoff)
+{
+	struct inet_request_sock *ireq = inet_rsk(req);
+	bool dup = false;
+	struct inet_sock *inet;
+	struct sock *child;
+
+	child = tcp_create_openreq_child(lsk, req, skb);
+	if (!child) {
+		dst_release(dst);
+		goto free_req;
+	}
+	child->sk_gso_type = SKB_GSO_TCPV4;
+	inet_sk_rx_dst_set(child, skb);
+	inet = inet_sk(child);
+	sk_daddr_set(child, ireq->ir_rmt_addr);
+	sk_rcv_saddr_set(child, ireq->ir_loc_addr);
+	child->sk_bound_dev_if = ireq->ir_iif;
+	inet->inet_saddr = ireq->ir_loc_addr;
+	/* The clone copied the listener's IP options; a child gets the
+	 * request's, and hsk takes no segment with IP options.
+	 */
+	RCU_INIT_POINTER(inet->inet_opt, NULL);
+	inet->mc_index = inet_iif(skb);
+	inet->mc_ttl = ip_hdr(skb)->ttl;
+	inet->rcv_tos = ip_hdr(skb)->tos;
+	inet_csk(child)->icsk_ext_hdr_len = 0;
+	atomic_set(&inet->inet_id, get_random_u16());
+	sk_setup_caps(child, dst);
+	tcp_ca_openreq_child(child, dst);
+	tcp_sync_mss(child, dst_mtu(dst));
+	tcp_sk(child)->advmss = hsk_adv_mss(lsk, dst);
+	tcp_initialize_rcv_mss(child);
+
+	/* The clone is locked, which sparse cannot know. */
+	__acquire(&child->sk_lock.slock);
+	if (__inet_inherit_port(lsk, child) < 0) {
+		inet_csk_prepare_forced_close(child);	/* unlocks it */
+		__release(&child->sk_lock.slock);
+		tcp_done(child);
+		goto free_req;
+	}
+	/* On failure this destroys the child but leaves our reference. */
+	if (!inet_ehash_nolisten(child, NULL, &dup)) {
+		bh_unlock_sock(child);
+		sock_put(child);
+		goto free_req;
+	}
+	__release(&child->sk_lock.slock);	/* the caller unlocks it */
+	refcount_set(&req->rsk_refcnt, 1);
+	req->sk = child;
+	tcp_sk(child)->tsoffset = tsoff;
+	sock_rps_save_rxhash(child, skb);
+	return child;
+
+free_req:
+	__reqsk_free(req);
+	return NULL;
+}
+
+/* With @parked the child is not queued and its request sock is returned
+ * there, for park.c.
+ */
 static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
-			      const struct hsk_conn *conn)
+			      const struct hsk_conn *conn,
+			      struct request_sock **parked)
 {
 	u32 tsoff = conn->tstamp_ok ? hsk_cookie_tsoff(&hn->cookie, &seg->tuple) : 0;
 	struct inet_request_sock *ireq;
@@ -202,27 +276,34 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 		 &req->rsk_rcv_wnd, &req->rsk_window_clamp, &rcv_wscale);
 	ireq->rcv_wscale = rcv_wscale;
 
-	/* Consumes @req and the route, also on failure. */
-	child = tcp_get_cookie_sock(lsk, skb, req, &rt->dst, tsoff);
+	/* Consume @req and the route, also on failure. */
+	if (parked) {
+		*parked = req;
+		child = hsk_child_unqueued(lsk, skb, req, &rt->dst, tsoff);
+	} else {
+		child = tcp_get_cookie_sock(lsk, skb, req, &rt->dst, tsoff);
+	}
 	if (child)
 		inet_sk(child)->cork.fl.u.ip4 = fl4;
 	return child;
 }
 
 /* Creates the child for @conn and puts it on the listener's accept
- * queue. Called with the half-open bucket lock held, so a copy of the
+ * queue, or, with @parked, leaves it off the queue and returns its
+ * request sock there. Called with the half-open bucket lock held, so a copy of the
  * final ACK racing on another cpu either finds the child in the
  * established hash or waits for this to finish. On success @skb has been
  * made a TCP-layer segment and the child is returned locked.
  */
 struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
-			      const struct hsk_conn *conn)
+			      const struct hsk_conn *conn,
+			      struct request_sock **parked)
 {
 	struct sock *child = NULL;
 
 	if (hsk_skb_to_tcp(skb, seg, conn))
-		child = hsk_child(hn, lsk, skb, seg, conn);
+		child = hsk_child(hn, lsk, skb, seg, conn, parked);
 	if (!child)
 		HSK_INC(hn, HANDOFF_FAILED);
 	return child;

@@ -10,6 +10,8 @@
 #include "cookie.h"
 
 struct hsk_net;
+struct hsk_park_queue;
+struct request_sock;
 
 /* A received segment, validated and parsed once by input.c. */
 struct hsk_seg {
@@ -42,6 +44,7 @@ struct hsk_conn {
 	bool wscale_ok;
 	bool sack_ok;
 	bool tstamp_ok;
+	struct hsk_park_queue *park;	/* a reserved parking slot, or NULL */
 };
 
 void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
@@ -50,7 +53,8 @@ void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
 u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst);
 struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
-			      const struct hsk_conn *conn);
+			      const struct hsk_conn *conn,
+			      struct request_sock **parked);
 void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
 		       struct sock *child, struct sk_buff *skb,
 		       const struct hsk_seg *seg);

@@ -21,6 +21,7 @@
 #include <net/netns/generic.h>
 
 #include "cookie.h"
+#include "park.h"
 #include "stats.h"
 #include "synq.h"
 
@@ -36,11 +37,14 @@ struct hsk_net {
 	int synack_retries;
 	int syncookies;
 	int abort_on_overflow;
+	int accept_backlog;		/* parked per listener, 0: off */
+	int accept_backlog_max;		/* parked in the netns */
 
 	unsigned long last_overflow;	/* jiffies, last time the queue was full */
 
 	struct hsk_cookie cookie;
 	struct hsk_synq synq;
+	struct hsk_park park;
 	struct hsk_mib __percpu *mib;
 	struct ctl_table_header *sysctl;
 };

@@ -253,6 +253,17 @@ static struct hsk_req *hsk_req_new(struct hsk_net *hn, const struct hsk_seg *seg
 	return req;
 }
 
+/* The listener's accept queue refused a connection: counted like the
+ * kernel counts it (ListenOverflows, ListenDrops and the listener's own
+ * drop count, which /proc/net/hsk/listeners shows) and in hsk's stat.
+ */
+static void hsk_listen_overflow(struct hsk_net *hn, const struct sock *lsk)
+{
+	HSK_INC(hn, ACCEPT_OVERFLOWS);
+	__NET_INC_STATS(hn->net, LINUX_MIB_LISTENOVERFLOWS);
+	tcp_listendrop(lsk);
+}
+
 /* A SYN could not have a half-open entry (@why: the queue was full, or
  * memory ran out); in mode 1 this opens the window in which ACKs without
  * entry are checked as cookies.
@@ -325,6 +336,14 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 		goto send;
 	}
 	spin_unlock(&b->lock);
+
+	/* Back-pressure, as the kernel's: while the connection could not
+	 * be accepted nor parked, the client's SYN backoff spaces it out.
+	 */
+	if (sk_acceptq_is_full(lsk) && !hsk_park_room(hn, lsk)) {
+		hsk_listen_overflow(hn, lsk);
+		goto drop;
+	}
 
 	stateless = mode == HSK_COOKIES_ALWAYS;
 	if (atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog)) {
@@ -416,15 +435,25 @@ enum hsk_ack_action {
 };
 
 /* What the listener's accept queue allows a completed handshake. When it
- * is full the ACK is dropped (the entry, if any, stays and its next
+ * is full, or older connections are parked for it, the connection is
+ * parked (@conn->park) if net.hsk.accept_backlog allows. Otherwise, when
+ * full, the ACK is dropped (the entry, if any, stays and its next
  * SYN-ACK draws a fresh ACK) or, with net.hsk.abort_on_overflow, reset.
  */
 static enum hsk_ack_action hsk_accept_action(struct hsk_net *hn,
-					     struct sock *lsk)
+					     struct sock *lsk,
+					     struct hsk_conn *conn)
 {
-	if (!sk_acceptq_is_full(lsk))
+	bool full = sk_acceptq_is_full(lsk);
+
+	conn->park = NULL;
+	if (full || hsk_park_pending(hn, lsk))
+		conn->park = hsk_park_reserve(hn, lsk);
+	if (!full || conn->park)
 		return HSK_ACK_HANDOFF;
-	HSK_INC(hn, ACCEPT_OVERFLOWS);
+	if (READ_ONCE(hn->accept_backlog))
+		HSK_INC(hn, PARKED_DROPPED);
+	hsk_listen_overflow(hn, lsk);
 	return READ_ONCE(hn->abort_on_overflow) ? HSK_ACK_RESET : HSK_ACK_DROP;
 }
 
@@ -458,7 +487,7 @@ static enum hsk_ack_action hsk_ack_entry(struct hsk_net *hn, struct sock *lsk,
 		return HSK_ACK_RESET;
 	}
 	if (lsk) {
-		action = hsk_accept_action(hn, lsk);
+		action = hsk_accept_action(hn, lsk, conn);
 	} else {
 		HSK_INC(hn, NO_LISTENER);
 		action = HSK_ACK_RESET;
@@ -496,7 +525,7 @@ static enum hsk_ack_action hsk_ack_stray(struct hsk_net *hn, struct sock *lsk,
 		return HSK_ACK_RESET;
 	}
 	HSK_INC(hn, COOKIES_VALID);
-	return hsk_accept_action(hn, lsk);
+	return hsk_accept_action(hn, lsk, conn);
 }
 
 /* The bucket lock is held from the lookup until the child is in the
@@ -508,6 +537,7 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
 	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	struct request_sock *parked = NULL;
 	enum hsk_ack_action action;
 	struct sock *child = NULL;
 	struct hsk_conn conn;
@@ -522,7 +552,8 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 	else
 		action = hsk_ack_stray(hn, lsk, seg, &conn);
 	if (action == HSK_ACK_HANDOFF) {
-		child = hsk_child_create(hn, lsk, skb, seg, &conn);
+		child = hsk_child_create(hn, lsk, skb, seg, &conn,
+					 conn.park ? &parked : NULL);
 		if (req)
 			hsk_synq_unlink(&hn->synq, req);
 	}
@@ -541,11 +572,16 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 		break;
 	}
 	if (!child) {
+		if (conn.park)
+			hsk_park_cancel(hn, conn.park);
 		hsk_reject(hn, seg);
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
 	hsk_child_deliver(hn, lsk, child, skb, seg);
+	/* Unlocked now, with the one reference the accept queue would own. */
+	if (conn.park)
+		hsk_park_add(hn, conn.park, parked);
 	return NF_STOLEN;
 }
 

@@ -11,6 +11,7 @@ enum {
 	HSK_DEFAULT_MAX_SYN_BACKLOG = 4096,
 	HSK_DEFAULT_SYNACK_RTO_MS = 1000,
 	HSK_DEFAULT_SYNACK_RETRIES = 5,
+	HSK_DEFAULT_ACCEPT_BACKLOG_MAX = 65536,
 };
 
 unsigned int hsk_net_id __read_mostly;
@@ -27,8 +28,11 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->synack_retries = HSK_DEFAULT_SYNACK_RETRIES;
 	hn->syncookies = HSK_COOKIES_ON_OVERFLOW;
 	hn->abort_on_overflow = 0;
+	hn->accept_backlog = 0;
+	hn->accept_backlog_max = HSK_DEFAULT_ACCEPT_BACKLOG_MAX;
 	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
 	hsk_cookie_init(&hn->cookie);
+	hsk_park_init(hn);
 
 	hn->mib = alloc_percpu(struct hsk_mib);
 	if (!hn->mib)
@@ -75,6 +79,7 @@ static void __net_exit hsk_net_exit(struct net *net)
 	hsk_proc_exit(hn);
 	hsk_sysctl_unregister(hn);
 	hsk_synq_exit(hn);
+	hsk_park_exit(hn);
 	hsk_ports_free(hn);
 	free_percpu(hn->mib);
 }

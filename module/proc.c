@@ -3,12 +3,15 @@
  * /proc/net/hsk/stat: one "Name value" line per counter, like nstat
  * prints them. /proc/net/hsk/conns: the half-open entries, laid out like
  * /proc/net/tcp (addresses as the raw big-endian word in hex).
+ * /proc/net/hsk/listeners: each listener on an hsk port with its accept
+ * queue, what is parked for it and its drop count.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/proc_fs.h>
 #include <linux/seq_file.h>
-#include <net/tcp_states.h>
+#include <net/inet_hashtables.h>
+#include <net/tcp.h>
 
 #include "hsk.h"
 
@@ -38,6 +41,10 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_IP_OPTIONS]		= "MalformedIpOptions",
 	[HSK_MIB_HALFOPEN_NOMEM]	= "HalfOpenNoMem",
 	[HSK_MIB_SEND_FAILED]		= "SendFailed",
+	[HSK_MIB_PARKED]		= "Parked",
+	[HSK_MIB_PARKED_HANDED_OVER]	= "ParkedHandedOver",
+	[HSK_MIB_PARKED_DROPPED]	= "ParkedDropped",
+	[HSK_MIB_PARKED_RESET]		= "ParkedReset",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)
@@ -56,6 +63,7 @@ static int hsk_stat_show(struct seq_file *seq, void *v)
 	}
 	seq_printf(seq, "Malformed %lu\n", malformed);
 	seq_printf(seq, "HalfOpen %d\n", atomic_read(&hn->synq.count));
+	seq_printf(seq, "ParkedNow %d\n", atomic_read(&hn->park.count));
 	return 0;
 }
 
@@ -87,6 +95,44 @@ static int hsk_conns_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/* The listening hash as /proc/net/tcp walks it; its bucket locks are
+ * only ever taken in process context.
+ */
+static int hsk_listeners_show(struct seq_file *seq, void *v)
+{
+	struct net *net = seq_file_single_net(seq);
+	struct inet_hashinfo *hinfo = net->ipv4.tcp_death_row.hashinfo;
+	struct hsk_net *hn = hsk_pernet(net);
+	unsigned int i;
+
+	seq_puts(seq, "local_address port backlog accept_queue parked overflows\n");
+	for (i = 0; i <= hinfo->lhash2_mask; i++) {
+		struct inet_listen_hashbucket *ilb2 = &hinfo->lhash2[i];
+		struct hlist_nulls_node *node;
+		struct sock *sk;
+
+		if (hlist_nulls_empty(&ilb2->nulls_head))
+			continue;
+		spin_lock(&ilb2->lock);
+		rcu_read_lock();	/* the port set */
+		sk_nulls_for_each(sk, node, &ilb2->nulls_head) {
+			if (!net_eq(sock_net(sk), net) || sk->sk_family != AF_INET ||
+			    !hsk_port_enabled(hn, inet_sk(sk)->inet_num))
+				continue;
+			seq_printf(seq, "%08X %u %u %u %d %d\n",
+				   (__force u32)inet_sk(sk)->inet_rcv_saddr,
+				   inet_sk(sk)->inet_num,
+				   READ_ONCE(sk->sk_max_ack_backlog),
+				   READ_ONCE(sk->sk_ack_backlog),
+				   hsk_park_parked(hn, sk),
+				   atomic_read(&sk->sk_drops));
+		}
+		rcu_read_unlock();
+		spin_unlock(&ilb2->lock);
+	}
+	return 0;
+}
+
 int hsk_proc_init(struct hsk_net *hn)
 {
 	struct proc_dir_entry *dir;
@@ -95,7 +141,9 @@ int hsk_proc_init(struct hsk_net *hn)
 	if (!dir)
 		return -ENOMEM;
 	if (!proc_create_net_single("stat", 0444, dir, hsk_stat_show, NULL) ||
-	    !proc_create_net_single("conns", 0444, dir, hsk_conns_show, NULL)) {
+	    !proc_create_net_single("conns", 0444, dir, hsk_conns_show, NULL) ||
+	    !proc_create_net_single("listeners", 0444, dir, hsk_listeners_show,
+				    NULL)) {
 		remove_proc_subtree("hsk", hn->net->proc_net);
 		return -ENOMEM;
 	}

@@ -107,6 +107,8 @@ static const struct ctl_table hsk_sysctl_template[] = {
 	HSK_SYSCTL_INT("synack_retries", synack_retries, &hsk_zero, &hsk_retries_max),
 	HSK_SYSCTL_INT("syncookies", syncookies, &hsk_zero, &hsk_cookies_max),
 	HSK_SYSCTL_INT("abort_on_overflow", abort_on_overflow, &hsk_zero, &hsk_one),
+	HSK_SYSCTL_INT("accept_backlog", accept_backlog, &hsk_zero, &hsk_backlog_max),
+	HSK_SYSCTL_INT("accept_backlog_max", accept_backlog_max, &hsk_one, &hsk_backlog_max),
 	{ }
 };
 

@@ -4,17 +4,23 @@
  * nothing hsk-specific in either, plus TCP_INFO reporting so a test can
  * compare what both ends negotiated.
  *
- *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-T s]
+ *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
+ *		[-T s]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
- *	-T gives up on a connection silent for that long (its client may
- *	have been reset while the server side lived on) and goes on.
+ *	-g waits until @file exists before the first accept(). -L prints
+ *	how long each accept() blocked, "accept_us N". -T gives up on a
+ *	connection silent for that long (its client may have been reset
+ *	while the server side lived on) and goes on.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
+ *		[-R]
  *	connect, wait @ms, send @text, half-close, print the reply.
- *	-i prints TCP_INFO.
- *   hsk_conn burst ADDR PORT -n conns [-j parallel]
- *	@conns handshakes, @parallel at a time; prints "ok N failed M".
+ *	-i prints TCP_INFO. -R resets the connection after sending instead.
+ *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l]
+ *	@conns handshakes, @parallel at a time, each sending a byte and
+ *	waiting for the answer; prints "ok N failed M". -l prints each
+ *	successful connect()'s duration, "connect_ms N".
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -26,7 +32,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -54,6 +62,14 @@ static void print_info(const char *who, int fd)
 	fflush(stdout);
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
 static ssize_t read_all(int fd, char *buf, size_t cap)
 {
 	size_t got = 0;
@@ -70,11 +86,13 @@ static int serve(int argc, char **argv)
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval idle = { 0 };
-	int fd, one = 1, opt;
+	int fd, one = 1, opt, lat = 0;
+	const char *gate = NULL;
 	char buf[65536];
+	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:T:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:")) != -1) {
 		switch (opt) {
 		case 'b':
 			backlog = atoi(optarg);
@@ -87,6 +105,12 @@ static int serve(int argc, char **argv)
 			break;
 		case 'w':
 			wait_ms = atoi(optarg);
+			break;
+		case 'g':
+			gate = optarg;
+			break;
+		case 'L':
+			lat = 1;
 			break;
 		case 'T':
 			idle.tv_sec = atoi(optarg);
@@ -104,15 +128,21 @@ static int serve(int argc, char **argv)
 		die("bind/listen");
 	printf("listening %d\n", port);
 	fflush(stdout);
+	while (gate && stat(gate, &st))
+		usleep(10000);
 	while (conns--) {
+		long long t0;
 		ssize_t n;
 		int c;
 
 		if (wait_ms)
 			usleep(wait_ms * 1000);
+		t0 = now_us();
 		c = accept(fd, NULL, NULL);
 		if (c < 0)
 			die("accept");
+		if (lat)
+			printf("accept_us %lld\n", now_us() - t0);
 		if (setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle)))
 			die("SO_RCVTIMEO");
 		n = read_all(c, buf, sizeof(buf));
@@ -160,11 +190,11 @@ static int client(int argc, char **argv)
 {
 	const char *addr = argv[2], *text = "hello";
 	int port = atoi(argv[3]), mss = 0, info = 0, timeout_s = 20, opt, fd;
-	int sleep_ms = 0;
+	int sleep_ms = 0, rst = 0;
 	char buf[256];
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "m:d:it:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:it:s:R")) != -1) {
 		switch (opt) {
 		case 'm':
 			mss = atoi(optarg);
@@ -181,6 +211,9 @@ static int client(int argc, char **argv)
 		case 's':
 			sleep_ms = atoi(optarg);
 			break;
+		case 'R':
+			rst = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -191,6 +224,17 @@ static int client(int argc, char **argv)
 	usleep(sleep_ms * 1000);
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		die("write");
+	if (rst) {
+		struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+
+		/* Let the data be ACKed first, then abort: a RST. */
+		usleep(200000);
+		if (setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)))
+			die("SO_LINGER");
+		close(fd);
+		printf("reset\n");
+		return 0;
+	}
 	/* Half-close: the server still answers after our FIN. */
 	shutdown(fd, SHUT_WR);
 	if (read_all(fd, buf, sizeof(buf)) < 0)
@@ -202,16 +246,21 @@ static int client(int argc, char **argv)
 	return 0;
 }
 
-static int burst_worker(const char *addr, int port, int count)
+static int burst_worker(const char *addr, int port, int count, int lat)
 {
 	int good = 0, k;
 
 	for (k = 0; k < count; k++) {
+		long long t0 = now_us();
 		char buf[64];
 		int fd = dial(addr, port, 0, 20);
 
 		if (fd < 0)
 			continue;
+		if (lat) {
+			printf("connect_ms %lld\n", (now_us() - t0) / 1000);
+			fflush(stdout);
+		}
 		if (write(fd, "x", 1) == 1 && !shutdown(fd, SHUT_WR) &&
 		    read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1"))
 			good++;
@@ -224,15 +273,19 @@ static int burst(int argc, char **argv)
 {
 	const char *addr = argv[2];
 	int port = atoi(argv[3]), conns = 1, par = 1, opt, ok = 0, i, p[2];
+	int lat = 0;
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "n:j:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:l")) != -1) {
 		switch (opt) {
 		case 'n':
 			conns = atoi(optarg);
 			break;
 		case 'j':
 			par = atoi(optarg);
+			break;
+		case 'l':
+			lat = 1;
 			break;
 		default:
 			return 2;
@@ -243,7 +296,8 @@ static int burst(int argc, char **argv)
 	for (i = 0; i < par; i++) {
 		if (fork() == 0) {
 			int good = burst_worker(addr, port,
-						conns / par + (i < conns % par));
+						conns / par + (i < conns % par),
+						lat);
 
 			if (write(p[1], &good, sizeof(good)) != sizeof(good))
 				_exit(1);

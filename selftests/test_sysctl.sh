@@ -157,7 +157,8 @@ STAT_NAMES="SynReceived SynAckSent SynAckRetrans DupSyns HalfOpenTimeouts
 HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
 StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
 RstsIgnored NoListener MalformedChecksum MalformedHeader MalformedFlags
-MalformedFragment MalformedIpOptions Malformed HalfOpen"
+MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed Parked
+ParkedHandedOver ParkedDropped ParkedReset Malformed HalfOpen ParkedNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
 check_proc() {
