@@ -9,8 +9,10 @@
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
+ *		    [-p]
  *	connect, wait @ms, send @text, half-close, print the reply.
- *	-i prints TCP_INFO.
+ *	-i prints TCP_INFO. -p prints "connected" and then waits for
+ *	SIGUSR1 before sending, so a test decides when the data flows.
  *   hsk_conn burst ADDR PORT -n conns [-j parallel]
  *	@conns handshakes, @parallel at a time; prints "ok N failed M".
  */
@@ -146,11 +148,12 @@ static int client(int argc, char **argv)
 {
 	const char *addr = argv[2], *text = "hello";
 	int port = atoi(argv[3]), mss = 0, info = 0, timeout_s = 20, opt, fd;
-	int sleep_ms = 0;
+	int sleep_ms = 0, go_signal = 0, sig;
 	char buf[256];
+	sigset_t usr1;
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "m:d:it:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:it:s:p")) != -1) {
 		switch (opt) {
 		case 'm':
 			mss = atoi(optarg);
@@ -167,13 +170,27 @@ static int client(int argc, char **argv)
 		case 's':
 			sleep_ms = atoi(optarg);
 			break;
+		case 'p':
+			go_signal = 1;
+			break;
 		default:
 			return 2;
 		}
 	}
+	/* Blocked before connecting: an early signal stays pending. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (go_signal && sigprocmask(SIG_BLOCK, &usr1, NULL))
+		die("sigprocmask");
 	fd = dial(addr, port, mss, timeout_s);
 	if (fd < 0)
 		die("connect");
+	if (go_signal) {
+		printf("connected\n");
+		fflush(stdout);
+		if (sigwait(&usr1, &sig))
+			die("sigwait");
+	}
 	usleep(sleep_ms * 1000);
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		die("write");

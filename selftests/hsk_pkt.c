@@ -11,12 +11,15 @@
  *	-L LEN  TCP segment cut to LEN bytes (a truncated header)
  *	-M MARK  SO_MARK of the raw socket, so nftables can tell the
  *		 segments a test crafts from those its kernel sends
- *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS]
- *	print segments from source port PORT: "t_ms flags seq ack win"
+ *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS] [-p DPORT]
+ *	print segments from source port PORT (and to DPORT only, with -p):
+ *	"t_ms flags seq ack win"
  *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL] [-M MARK]
  *	SYN, wait for the SYN-ACK, final ACK carrying TEXT
- *   hsk_pkt flood SRC DST DPORT -n COUNT
- *	COUNT ACKs with random ports, sequence and acknowledgment numbers
+ *   hsk_pkt flood SRC DST DPORT -n COUNT [-f FLAGS] [-p SPORT]
+ *	COUNT segments (ACKs by default) with random ports, sequence and
+ *	acknowledgment numbers; -p uses ports SPORT, SPORT + 1, ... instead,
+ *	each segment's sequence number equal to its port
  *
  * The kernel of the sending netns answers SYN-ACKs it has no socket for
  * with RST: tests drop those with nftables.
@@ -258,9 +261,11 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for a segment from @port; returns 0 and fills the header, or -1. */
-static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
-		    __u32 *tsval)
+/* Waits for a segment from @port (to @dport unless it is 0); returns 0 and
+ * fills the header, or -1.
+ */
+static int recv_seg(int fd, int port, int dport, int timeout_ms,
+		    struct tcphdr *out, __u32 *tsval)
 {
 	long deadline = now_ms() + timeout_ms;
 	__u8 buf[2048];
@@ -278,7 +283,8 @@ static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
 		if (n < (ssize_t)sizeof(*iph))
 			continue;
 		th = (struct tcphdr *)(buf + iph->ihl * 4);
-		if (ntohs(th->source) != port)
+		if (ntohs(th->source) != port ||
+		    (dport && ntohs(th->dest) != dport))
 			continue;
 		*out = *th;
 		*tsval = 0;
@@ -318,15 +324,18 @@ static void flags_str(__u8 f, char *s)
 
 static int cmd_recv(int argc, char **argv)
 {
-	int port = atoi(argv[2]), count = 1, timeout = 5000, opt, fd, got = 0;
+	int port = atoi(argv[2]), count = 1, timeout = 5000, dport = 0;
+	int opt, fd, got = 0;
 	long start = now_ms();
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "c:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:t:p:")) != -1) {
 		if (opt == 'c')
 			count = atoi(optarg);
 		else if (opt == 't')
 			timeout = atoi(optarg);
+		else if (opt == 'p')
+			dport = atoi(optarg);
 		else
 			return 2;
 	}
@@ -336,7 +345,7 @@ static int cmd_recv(int argc, char **argv)
 		__u32 tsval;
 		char f[8];
 
-		if (recv_seg(fd, port, timeout, &th, &tsval))
+		if (recv_seg(fd, port, dport, timeout, &th, &tsval))
 			break;
 		flags_str(((__u8 *)&th)[13], f);
 		printf("%ld %s %u %u %u\n", now_ms() - start, f, ntohl(th.seq),
@@ -450,7 +459,7 @@ static int cmd_connect(int argc, char **argv)
 	data = s.data;
 	s.data = NULL;
 	send_seg(fd, &s);
-	if (recv_seg(fd, s.dport, 5000, &th, &tsval) ||
+	if (recv_seg(fd, s.dport, s.sport, 5000, &th, &tsval) ||
 	    ((__u8 *)&th)[13] != 0x12) {
 		fprintf(stderr, "no SYN-ACK\n");
 		return 1;
@@ -473,23 +482,29 @@ static int cmd_flood(int argc, char **argv)
 {
 	struct seg s = { .flags = 0x10, .wscale = -1 };
 	int n = 1, opt, fd = raw_socket(), i;
+	unsigned int first = 0;
 	__u16 unused;
 
 	parse_endpoint(argv[2], "0", &s.src, &unused);
 	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
 	optind = 5;
-	while ((opt = getopt(argc, argv, "n:")) != -1) {
-		if (opt != 'n')
+	while ((opt = getopt(argc, argv, "n:f:p:")) != -1) {
+		if (opt == 'n')
+			n = atoi(optarg);
+		else if (opt == 'f')
+			s.flags = parse_flags(optarg);
+		else if (opt == 'p')
+			first = strtoul(optarg, NULL, 0);
+		else
 			return 2;
-		n = atoi(optarg);
 	}
 	for (i = 0; i < n; i++) {
 		__u32 r[3];
 
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
 			die("getrandom");
-		s.sport = 1024 + r[0] % 60000;
-		s.seq = r[1];
+		s.sport = first ? first + i : 1024 + r[0] % 60000;
+		s.seq = first ? s.sport : r[1];
 		s.ack = r[2];
 		send_seg(fd, &s);
 	}
