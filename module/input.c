@@ -156,6 +156,27 @@ static bool hsk_tuple_owned(struct net *net, const struct hsk_seg *seg)
 	return true;
 }
 
+/* Whether the listener's socket filter (SO_ATTACH_FILTER, or an LSM's
+ * sock_rcv_skb hook) drops @skb. tcp_v4_rcv() runs it on the SYN and on
+ * the ACK that completes the handshake, at the TCP header; so does this.
+ * The filter may trim the payload: @seg's end is taken again after it.
+ */
+static bool hsk_filter_drops(struct sock *lsk, struct sk_buff *skb,
+			     struct hsk_seg *seg)
+{
+	bool drop;
+
+	if (!pskb_may_pull(skb, seg->iphlen + seg->thlen))
+		return true;
+	__skb_pull(skb, seg->iphlen);
+	drop = tcp_filter(lsk, skb);
+	__skb_push(skb, seg->iphlen);
+	seg->end_seq = seg->seq + !!(seg->flags & TCPHDR_SYN) +
+		       !!(seg->flags & TCPHDR_FIN) +
+		       skb->len - seg->iphlen - seg->thlen;
+	return drop;
+}
+
 /* Answers @seg with a RST, as tcp_v4_send_reset() would. */
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg)
 {
@@ -573,6 +594,10 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 		return hsk_rcv_rst(hn, skb, &seg);
 
 	lsk = hsk_listener(state->net, skb, &seg);
+	if (lsk && hsk_filter_drops(lsk, skb, &seg)) {
+		HSK_INC(hn, FILTER_DROPS);
+		return NF_DROP;
+	}
 	switch (seg.flags & (TCPHDR_SYN | TCPHDR_ACK)) {
 	case TCPHDR_SYN:
 		if (!lsk) {
