@@ -249,13 +249,16 @@ static u32 hsk_ts_with_mac(u32 now, u32 ts_mac)
 	return ts;
 }
 
-static struct hsk_req *hsk_req_new(struct hsk_net *hn, const struct hsk_seg *seg,
+static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
+				   const struct hsk_seg *seg,
 				   const struct hsk_synack *sa, u16 client_mss)
 {
 	struct hsk_req *req = hsk_req_alloc();
 
 	if (!req)
 		return NULL;
+	req->defer_accept =
+		READ_ONCE(inet_csk(lsk)->icsk_accept_queue.rskq_defer_accept);
 	req->tuple = seg->tuple;
 	req->expires = ktime_get_ns() + hsk_synack_timeout_ns(hn, 0);
 	req->rcv_isn = seg->seq;
@@ -329,7 +332,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 	if (!stateless) {
 		bool dup = false;
 
-		req = hsk_req_new(hn, seg, &sa, client_mss);
+		req = hsk_req_new(hn, lsk, seg, &sa, client_mss);
 		if (!req)
 			goto drop;
 		spin_lock(&b->lock);
@@ -449,6 +452,16 @@ static enum hsk_ack_action hsk_ack_entry(struct hsk_net *hn, struct sock *lsk,
 	    !hsk_req_in_window(req, seg->seq)) {
 		HSK_INC(hn, BAD_ACKS);
 		return HSK_ACK_RESET;
+	}
+	/* TCP_DEFER_ACCEPT: as tcp_check_req() does, a bare ACK is dropped
+	 * until data comes or the deferral runs out; the timer then stops
+	 * resending the SYN-ACK until the last chance (see timers.c).
+	 */
+	if (lsk && seg->end_seq == req->rcv_isn + 1 &&
+	    req->retrans < req->defer_accept) {
+		req->acked = 1;
+		__NET_INC_STATS(hn->net, LINUX_MIB_TCPDEFERACCEPTDROP);
+		return HSK_ACK_DROP;
 	}
 	if (lsk) {
 		action = hsk_accept_action(hn, lsk);

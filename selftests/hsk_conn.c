@@ -6,14 +6,16 @@
  *
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-p] [-r]
  *		  [-F qlen] [-A sport] [-K sport] [-B addr] [-I dev]
- *		  [-R rcvbuf] [-M mss]
+ *		  [-R rcvbuf] [-M mss] [-D secs] [-e]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
  *	-p prints "peer PORT" for each. Listener options: -r SO_REUSEPORT,
  *	-F TCP_FASTOPEN, -A a socket filter dropping every segment from
  *	@sport, -K one dropping those from @sport with ACK set, -B binds
- *	to @addr, -I to @dev, -R SO_RCVBUF, -M TCP_MAXSEG.
+ *	to @addr, -I to @dev, -R SO_RCVBUF, -M TCP_MAXSEG, -D
+ *	TCP_DEFER_ACCEPT. -e prints "ready N", the bytes already
+ *	readable when accept() returned.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
  *		    [-p] [-b sport] [-F]
  *	connect, wait @ms, send @text, half-close, print the reply.
@@ -35,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -104,14 +107,14 @@ static int serve(int argc, char **argv)
 {
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
-	int rcvbuf = 0, maxseg = 0;
+	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	const char *dev = NULL;
 	int fd, one = 1, opt;
 	char buf[65536];
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:prF:A:K:B:I:R:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:prF:A:K:B:I:R:M:D:e")) != -1) {
 		switch (opt) {
 		case 'b':
 			backlog = atoi(optarg);
@@ -152,6 +155,12 @@ static int serve(int argc, char **argv)
 		case 'M':
 			maxseg = atoi(optarg);
 			break;
+		case 'D':
+			defer = atoi(optarg);
+			break;
+		case 'e':
+			ready = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -168,6 +177,8 @@ static int serve(int argc, char **argv)
 		setopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF");
 	if (maxseg)
 		setopt(fd, IPPROTO_TCP, TCP_MAXSEG, maxseg, "TCP_MAXSEG");
+	if (defer)
+		setopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, defer, "TCP_DEFER_ACCEPT");
 	if (drop_port)
 		attach_filter(fd, drop_port, drop_acks);
 	sa.sin_port = htons(port);
@@ -188,6 +199,13 @@ static int serve(int argc, char **argv)
 			die("accept");
 		if (peer)
 			printf("peer %d\n", ntohs(sa.sin_port));
+		if (ready) {
+			int inq;
+
+			if (ioctl(c, FIONREAD, &inq))
+				die("FIONREAD");
+			printf("ready %d\n", inq);
+		}
 		n = read_all(c, buf, sizeof(buf));
 		if (info)
 			print_info("server", c);

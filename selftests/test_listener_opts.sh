@@ -12,6 +12,7 @@
 #  - an SO_REUSEPORT group of two servers: each connection, from fixed
 #    4-tuples, lands on the same member as with the kernel; after one
 #    member closes every connection goes to the other;
+#  - TCP_DEFER_ACCEPT: accept() returns only once data came;
 #  - TCP_FASTOPEN on the listener: clients with a cookie from the kernel
 #    round send data in the SYN; hsk acknowledges only the SYN and they
 #    fall back, data intact;
@@ -106,6 +107,14 @@ round() {
 	wait "$SERVER_PID"
 	echo "fastopen server: $(tr '\n' ' ' <"$OUT/server.log")" >>"$RES"
 
+	# TCP_DEFER_ACCEPT: the client's data comes 1.5 s after its ACK,
+	# before the deferral (2 s, two SYN-ACK timeouts) ends: accept()
+	# must return only then, with the data already there.
+	serve -n 1 -e -D 2
+	client deferred -s 1500 -d deferred
+	wait "$SERVER_PID"
+	echo "defer server: $(tr '\n' ' ' <"$OUT/server.log")" >>"$RES"
+
 	# Bound listener with buffer and MSS set.
 	serve -n 1 -i -B "$SADDR" -I veth0 -R 8192 -M 1000
 	client options -i -d options
@@ -155,6 +164,8 @@ fails=$(cli cat /proc/net/netstat | awk '
 	fail "no Fast Open client sent data in its SYN to hsk ($fail_before -> $fails)"
 [ "$(counter FilterDrops)" -gt 0 ] || fail "hsk counted no filter drop ($(nonzero_stats))"
 [ "$(counter Handoffs)" -gt 0 ] || fail "hsk handed nothing off ($(nonzero_stats))"
+defers=$(kernel_mibs | awk '$1 == "TcpExtTCPDeferAcceptDrop" { print $2 }')
+[ "$defers" -ge 2 ] || fail "TcpExtTCPDeferAcceptDrop is $defers: the kernel round and hsk each drop one bare ACK"
 log "hsk: $(nonzero_stats)"
 
 if ! cmp -s "$OUT/kernel" "$OUT/hsk"; then
