@@ -163,10 +163,11 @@ if [ -n "$unknown" ]; then
 	emit "not ok $i HSK_TESTS # no such test: $unknown"
 fi
 
-# A device still referenced when its namespace goes is reported after 1 s
-# instead of 10, and again every second, so the test that leaked it (or
-# the check after the last test) sees it.
-echo 1 >/proc/sys/net/core/netdev_unregister_timeout_secs
+# A device still referenced when its namespace goes is reported after 3 s
+# instead of 10, and again every 3 s, so the test that leaked it (or the
+# check after the last test) sees it; shorter would risk slow RCU on the
+# debug kernel.
+echo 3 >/proc/sys/net/core/netdev_unregister_timeout_secs
 
 reset_state || echo "# runner: cannot unload hsk before the first test"
 if [ -w "$KMEMLEAK" ]; then
@@ -221,7 +222,7 @@ done
 
 # Namespaces deleted by the last test are cleaned up asynchronously.
 i=$((i + 1))
-sleep 3
+sleep 5
 dmesg -c >"$LOGS/after-tests.dmesg"
 bad=$(grep -E "$HSK_DMESG_BAD" "$LOGS/after-tests.dmesg" | grep -Ev "$HSK_DMESG_OK" |
 	head -n1)
