@@ -156,7 +156,7 @@ expect_defaults() {
 STAT_NAMES="SynReceived SynAckSent SynAckRetrans DupSyns HalfOpenTimeouts
 HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
 StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
-RstsIgnored NoListener MalformedChecksum MalformedHeader MalformedFlags
+RstsIgnored NoListener FilterDrops MalformedChecksum MalformedHeader MalformedFlags
 MalformedFragment MalformedIpOptions Malformed HalfOpen"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
