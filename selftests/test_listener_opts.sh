@@ -41,6 +41,14 @@ client() {
 	echo "$label: $(echo "$out" | sed 's/ rtt_us=[0-9]*//' | tr '\n' ' ')" >>"$RES"
 }
 
+# server_done WHAT: the test server must end by itself (it accepts a
+# fixed number of connections, then closes its listener) within 20 s.
+server_done() {
+	wait_for "! srv grep -q ':$PORT_HEX [0-9A-F]*:0000 0A' /proc/net/tcp" 20 ||
+		fail "$1: the server is still waiting: $(tr '\n' ' ' <"$OUT/server.log")"
+	wait "$SERVER_PID"
+}
+
 # stop_server: end the test server, wait for its listener to go.
 stop_server() {
 	kill "$SERVER_PID" 2>/dev/null
@@ -70,7 +78,7 @@ round() {
 	serve -n 1 -A $((BASE + 1))
 	client filtered -b $((BASE + 1))
 	client unfiltered -b $((BASE + 2)) -d through
-	wait "$SERVER_PID"
+	server_done "filter"
 	echo "filter server: $(tr '\n' ' ' <"$OUT/server.log")" >>"$RES"
 
 	# SO_REUSEPORT: same 4-tuples in both rounds.
@@ -104,7 +112,7 @@ round() {
 	serve -n 2 -F 16
 	client fastopen -F -d "first data"
 	client fastopen -F -d "second data"
-	wait "$SERVER_PID"
+	server_done "fastopen"
 	echo "fastopen server: $(tr '\n' ' ' <"$OUT/server.log")" >>"$RES"
 
 	# TCP_DEFER_ACCEPT: the client's data comes 1.5 s after its ACK,
@@ -112,13 +120,13 @@ round() {
 	# must return only then, with the data already there.
 	serve -n 1 -e -D 2
 	client deferred -s 1500 -d deferred
-	wait "$SERVER_PID"
+	server_done "defer accept"
 	echo "defer server: $(tr '\n' ' ' <"$OUT/server.log")" >>"$RES"
 
 	# Bound listener with buffer and MSS set.
 	serve -n 1 -i -B "$SADDR" -I veth0 -R 8192 -M 1000
 	client options -i -d options
-	wait "$SERVER_PID"
+	server_done "options"
 	echo "options server: $(sed 's/ rtt_us=[0-9]*//' "$OUT/server.log" | tr '\n' ' ')" >>"$RES"
 
 	# Listeners bound elsewhere: no listener for the client.
@@ -137,7 +145,7 @@ round() {
 	serve -n 1 -K $((BASE + 3))
 	client acks-filtered -b $((BASE + 3)) -d lost
 	client unfiltered -b $((BASE + 4)) -d through
-	wait "$SERVER_PID"
+	server_done "ACK filter"
 	echo "ack filter server: $(tr '\n' ' ' <"$OUT/server.log")" >>"$RES"
 }
 
