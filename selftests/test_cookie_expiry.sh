@@ -4,7 +4,7 @@
 # A cookie is valid for a bounded time: keys are redrawn every 16 s per
 # parity, so a cookie is accepted for at least 16 s and at most 32 s
 # after its SYN-ACK. Three connections answer stateless SYN-ACKs: one at
-# once, one 15 s after a SYN-ACK sent late in a key period (the worst
+# once, one 14.5 s after a SYN-ACK sent late in a key period (the worst
 # case for the lower bound: it lands in the next period and must still
 # be accepted), one 33 s after its SYN-ACK, which must be refused as
 # CookiesInvalid and answered with RST. hsk's key periods follow
@@ -83,7 +83,7 @@ isn_upper=$ISN
 t1=$(uptime)
 log "cookies issued between uptime $t0 and $t1"
 
-sleep_until "$(awk -v t="$t0" -v p=$PERIOD 'BEGIN { print t + p - 1 }')"
+sleep_until "$(awk -v t="$t0" -v p=$PERIOD 'BEGIN { print t + p - 1.5 }')"
 ack 41002 "$isn_lower"
 t=$(uptime)
 log "ACK for the first cookie sent at uptime $t"
