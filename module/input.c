@@ -156,6 +156,27 @@ static bool hsk_tuple_owned(struct net *net, const struct hsk_seg *seg)
 	return true;
 }
 
+/* Whether the listener's socket filter (SO_ATTACH_FILTER, or an LSM's
+ * sock_rcv_skb hook) drops @skb. tcp_v4_rcv() runs it on the SYN and on
+ * the ACK that completes the handshake, at the TCP header; so does this.
+ * The filter may trim the payload: @seg's end is taken again after it.
+ */
+static bool hsk_filter_drops(struct sock *lsk, struct sk_buff *skb,
+			     struct hsk_seg *seg)
+{
+	bool drop;
+
+	if (!pskb_may_pull(skb, seg->iphlen + seg->thlen))
+		return true;
+	__skb_pull(skb, seg->iphlen);
+	drop = tcp_filter(lsk, skb);
+	__skb_push(skb, seg->iphlen);
+	seg->end_seq = seg->seq + !!(seg->flags & TCPHDR_SYN) +
+		       !!(seg->flags & TCPHDR_FIN) +
+		       skb->len - seg->iphlen - seg->thlen;
+	return drop;
+}
+
 /* Answers @seg with a RST, as tcp_v4_send_reset() would. */
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg)
 {
@@ -228,13 +249,16 @@ static u32 hsk_ts_with_mac(u32 now, u32 ts_mac)
 	return ts;
 }
 
-static struct hsk_req *hsk_req_new(struct hsk_net *hn, const struct hsk_seg *seg,
+static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
+				   const struct hsk_seg *seg,
 				   const struct hsk_synack *sa, u16 client_mss)
 {
 	struct hsk_req *req = hsk_req_alloc();
 
 	if (!req)
 		return NULL;
+	req->defer_accept =
+		READ_ONCE(inet_csk(lsk)->icsk_accept_queue.rskq_defer_accept);
 	req->tuple = seg->tuple;
 	req->expires = ktime_get_ns() + hsk_synack_timeout_ns(hn, 0);
 	req->rcv_isn = seg->seq;
@@ -283,6 +307,7 @@ enum hsk_add_result {
 
 /* Stores a half-open entry for @seg; on success *@out is its SYN-ACK. */
 static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
+					struct sock *lsk,
 					struct hsk_synq_bucket *b,
 					const struct hsk_seg *seg,
 					const struct hsk_synack *sa,
@@ -291,7 +316,7 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	enum hsk_add_result res = HSK_ADD_OK;
 	struct hsk_req *req;
 
-	req = hsk_req_new(hn, seg, sa, client_mss);
+	req = hsk_req_new(hn, lsk, seg, sa, client_mss);
 	if (!req) {
 		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_NOMEM);
 		return HSK_ADD_NOMEM;
@@ -365,7 +390,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
-		switch (hsk_synq_add(hn, b, seg, &sa, client_mss, &out)) {
+		switch (hsk_synq_add(hn, lsk, b, seg, &sa, client_mss, &out)) {
 		case HSK_ADD_OK:
 			break;
 		case HSK_ADD_DUP:
@@ -485,6 +510,16 @@ static enum hsk_ack_action hsk_ack_entry(struct hsk_net *hn, struct sock *lsk,
 	    !hsk_req_in_window(req, seg->seq)) {
 		HSK_INC(hn, BAD_ACKS);
 		return HSK_ACK_RESET;
+	}
+	/* TCP_DEFER_ACCEPT: as tcp_check_req() does, a bare ACK is dropped
+	 * until data comes or the deferral runs out; the timer then stops
+	 * resending the SYN-ACK until the last chance (see timers.c).
+	 */
+	if (lsk && seg->end_seq == req->rcv_isn + 1 &&
+	    req->retrans < req->defer_accept) {
+		req->acked = 1;
+		__NET_INC_STATS(hn->net, LINUX_MIB_TCPDEFERACCEPTDROP);
+		return HSK_ACK_DROP;
 	}
 	if (lsk) {
 		action = hsk_accept_action(hn, lsk, conn);
@@ -637,6 +672,10 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 		return hsk_rcv_rst(hn, skb, &seg);
 
 	lsk = hsk_listener(state->net, skb, &seg);
+	if (lsk && hsk_filter_drops(lsk, skb, &seg)) {
+		HSK_INC(hn, FILTER_DROPS);
+		return NF_DROP;
+	}
 	switch (seg.flags & (TCPHDR_SYN | TCPHDR_ACK)) {
 	case TCPHDR_SYN:
 		if (!lsk) {

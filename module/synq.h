@@ -48,11 +48,13 @@ struct hsk_req {
 	u16 window;		/* the window we advertised (unscaled) */
 	u8 tos;
 	u8 retrans;
+	u8 defer_accept;	/* the listener's TCP_DEFER_ACCEPT, in timeouts */
 	u8 snd_wscale:4,
 	   rcv_wscale:4;
 	u8 wscale_ok:1,
 	   sack_ok:1,
-	   tstamp_ok:1;
+	   tstamp_ok:1,
+	   acked:1;		/* a bare ACK came while accept was deferred */
 };
 
 struct hsk_synq_bucket {

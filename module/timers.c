@@ -72,7 +72,13 @@ static enum hrtimer_restart hsk_synq_timer(struct hrtimer *timer)
 			next = min(next, req->expires);
 			continue;
 		}
-		if (req->retrans >= retries) {
+		/* An entry whose bare ACK was dropped for TCP_DEFER_ACCEPT
+		 * lives out the deferral and is resent to only at its end,
+		 * the last chance for the client's ACK, as the kernel's
+		 * request timer does.
+		 */
+		if (req->retrans >= retries &&
+		    (!req->acked || req->retrans >= req->defer_accept)) {
 			hsk_synq_unlink(&hn->synq, req);
 			hsk_req_free(req);
 			HSK_INC(hn, HALFOPEN_TIMEOUTS);
@@ -81,6 +87,8 @@ static enum hrtimer_restart hsk_synq_timer(struct hrtimer *timer)
 		req->retrans++;
 		req->expires = now + hsk_synack_timeout_ns(hn, req->retrans);
 		next = min(next, req->expires);
+		if (req->acked && req->retrans < req->defer_accept)
+			continue;
 		skb = hsk_req_synack(hn, req);
 		if (skb)
 			__skb_queue_tail(&out, skb);

@@ -152,6 +152,10 @@ depmod -b "$ROOT" "$HSK_KVER"
 install -m 755 scripts/guest-init "$ROOT/init"
 install -m 755 scripts/demo.sh "$ROOT/hsk/demo.sh"
 echo "$K" > "$ROOT/hsk/kernel"
+# What the tests may rely on (selftests/lib.sh need_module): built in or
+# shipped above, whichever kernel this is.
+# shellcheck disable=SC2086 # a list of names
+printf '%s\n' $GUEST_MODULES > "$ROOT/hsk/modules"
 for f in selftests/*.sh; do
 	install -m 644 "$f" "$ROOT/hsk/selftests/"
 done

@@ -5,7 +5,8 @@
  * compare what both ends negotiated.
  *
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
- *		[-T s]
+ *		  [-T s] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
+ *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
@@ -13,10 +14,20 @@
  *	how long each accept() blocked, "accept_us N". -T gives up on a
  *	connection silent for that long (its client may have been reset
  *	while the server side lived on) and goes on.
+ *	-p prints "peer PORT" for each. Listener options: -r SO_REUSEPORT,
+ *	-F TCP_FASTOPEN, -A a socket filter dropping every segment from
+ *	@sport, -K one dropping those from @sport with ACK set, -B binds
+ *	to @addr, -I to @dev, -R SO_RCVBUF, -M TCP_MAXSEG, -D
+ *	TCP_DEFER_ACCEPT. -e prints "ready N", the bytes already
+ *	readable when accept() returned.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
- *		[-R]
+ *		    [-R] [-p] [-b sport] [-F]
  *	connect, wait @ms, send @text, half-close, print the reply.
  *	-i prints TCP_INFO. -R resets the connection after sending instead.
+ *	-p prints "connected" and then waits for SIGUSR1 before sending, so
+ *	a test decides when the data flows. -b binds source port @sport,
+ *	-F sends the data in the SYN (TCP_FASTOPEN_CONNECT) when the kernel
+ *	has a cookie.
  *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l]
  *	@conns handshakes, @parallel at a time, each sending a byte and
  *	waiting for the answer; prints "ok N failed M". -l prints each
@@ -24,6 +35,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -31,6 +44,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -81,18 +95,46 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
 	return n < 0 ? -1 : (ssize_t)got;
 }
 
+/* A classic BPF socket filter, run at the TCP header: drop segments from
+ * @sport (only those with ACK set when @ack_only), keep the rest.
+ */
+static void attach_filter(int fd, int sport, int ack_only)
+{
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 0),		/* source port */
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, sport, 0, 3),
+		BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),		/* flags */
+		BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, ack_only ? 0x10 : 0xff, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+		BPF_STMT(BPF_RET | BPF_K, 0xffffffff),
+	};
+	struct sock_fprog prog = { .len = 6, .filter = code };
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		die("SO_ATTACH_FILTER");
+}
+
+static void setopt(int fd, int level, int name, int val, const char *what)
+{
+	if (setsockopt(fd, level, name, &val, sizeof(val)))
+		die(what);
+}
+
 static int serve(int argc, char **argv)
 {
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
+	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
+	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval idle = { 0 };
 	int fd, one = 1, opt, lat = 0;
 	const char *gate = NULL;
+	const char *dev = NULL;
 	char buf[65536];
 	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:prF:A:K:B:I:R:M:D:e")) != -1) {
 		switch (opt) {
 		case 'b':
 			backlog = atoi(optarg);
@@ -115,6 +157,39 @@ static int serve(int argc, char **argv)
 		case 'T':
 			idle.tv_sec = atoi(optarg);
 			break;
+		case 'p':
+			peer = 1;
+			break;
+		case 'r':
+			reuseport = 1;
+			break;
+		case 'F':
+			tfo = atoi(optarg);
+			break;
+		case 'A':
+		case 'K':
+			drop_port = atoi(optarg);
+			drop_acks = opt == 'K';
+			break;
+		case 'B':
+			if (inet_pton(AF_INET, optarg, &sa.sin_addr) != 1)
+				die("address");
+			break;
+		case 'I':
+			dev = optarg;
+			break;
+		case 'R':
+			rcvbuf = atoi(optarg);
+			break;
+		case 'M':
+			maxseg = atoi(optarg);
+			break;
+		case 'D':
+			defer = atoi(optarg);
+			break;
+		case 'e':
+			ready = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -123,9 +198,23 @@ static int serve(int argc, char **argv)
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
+	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev)))
+		die("SO_BINDTODEVICE");
+	if (rcvbuf)
+		setopt(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf, "SO_RCVBUF");
+	if (maxseg)
+		setopt(fd, IPPROTO_TCP, TCP_MAXSEG, maxseg, "TCP_MAXSEG");
+	if (defer)
+		setopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, defer, "TCP_DEFER_ACCEPT");
+	if (drop_port)
+		attach_filter(fd, drop_port, drop_acks);
 	sa.sin_port = htons(port);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, backlog))
 		die("bind/listen");
+	if (tfo)
+		setopt(fd, IPPROTO_TCP, TCP_FASTOPEN, tfo, "TCP_FASTOPEN");
 	printf("listening %d\n", port);
 	fflush(stdout);
 	while (gate && stat(gate, &st))
@@ -138,11 +227,20 @@ static int serve(int argc, char **argv)
 		if (wait_ms)
 			usleep(wait_ms * 1000);
 		t0 = now_us();
-		c = accept(fd, NULL, NULL);
+		c = accept(fd, (struct sockaddr *)&sa, &(socklen_t){ sizeof(sa) });
 		if (c < 0)
 			die("accept");
 		if (lat)
 			printf("accept_us %lld\n", now_us() - t0);
+		if (peer)
+			printf("peer %d\n", ntohs(sa.sin_port));
+		if (ready) {
+			int inq;
+
+			if (ioctl(c, FIONREAD, &inq))
+				die("FIONREAD");
+			printf("ready %d\n", inq);
+		}
 		if (setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle)))
 			die("SO_RCVTIMEO");
 		n = read_all(c, buf, sizeof(buf));
@@ -165,11 +263,13 @@ static int serve(int argc, char **argv)
 	return 0;
 }
 
-static int dial(const char *addr, int port, int mss, int timeout_s)
+static int dial(const char *addr, int port, int mss, int timeout_s, int sport,
+		int tfo)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct sockaddr_in src = { .sin_family = AF_INET, .sin_port = htons(sport) };
 	struct timeval tv = { .tv_sec = timeout_s };
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
 
 	if (fd < 0)
 		die("socket");
@@ -177,6 +277,11 @@ static int dial(const char *addr, int port, int mss, int timeout_s)
 		die("address");
 	if (mss && setsockopt(fd, IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof(mss)))
 		die("TCP_MAXSEG");
+	if (sport && (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+		      bind(fd, (struct sockaddr *)&src, sizeof(src))))
+		die("bind");
+	if (tfo && setsockopt(fd, IPPROTO_TCP, TCP_FASTOPEN_CONNECT, &one, sizeof(one)))
+		die("TCP_FASTOPEN_CONNECT");
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
@@ -190,11 +295,12 @@ static int client(int argc, char **argv)
 {
 	const char *addr = argv[2], *text = "hello";
 	int port = atoi(argv[3]), mss = 0, info = 0, timeout_s = 20, opt, fd;
-	int sleep_ms = 0, rst = 0;
+	int sleep_ms = 0, rst = 0, go_signal = 0, sig, sport = 0, tfo = 0;
 	char buf[256];
+	sigset_t usr1;
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "m:d:it:s:R")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:it:s:Rpb:F")) != -1) {
 		switch (opt) {
 		case 'm':
 			mss = atoi(optarg);
@@ -214,13 +320,33 @@ static int client(int argc, char **argv)
 		case 'R':
 			rst = 1;
 			break;
+		case 'p':
+			go_signal = 1;
+			break;
+		case 'b':
+			sport = atoi(optarg);
+			break;
+		case 'F':
+			tfo = 1;
+			break;
 		default:
 			return 2;
 		}
 	}
-	fd = dial(addr, port, mss, timeout_s);
+	/* Blocked before connecting: an early signal stays pending. */
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	if (go_signal && sigprocmask(SIG_BLOCK, &usr1, NULL))
+		die("sigprocmask");
+	fd = dial(addr, port, mss, timeout_s, sport, tfo);
 	if (fd < 0)
 		die("connect");
+	if (go_signal) {
+		printf("connected\n");
+		fflush(stdout);
+		if (sigwait(&usr1, &sig))
+			die("sigwait");
+	}
 	usleep(sleep_ms * 1000);
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		die("write");
@@ -253,7 +379,7 @@ static int burst_worker(const char *addr, int port, int count, int lat)
 	for (k = 0; k < count; k++) {
 		long long t0 = now_us();
 		char buf[64];
-		int fd = dial(addr, port, 0, 20);
+		int fd = dial(addr, port, 0, 20, 0, 0);
 
 		if (fd < 0)
 			continue;

@@ -47,6 +47,21 @@ nonzero_stats() {
 	srv cat /proc/net/hsk/stat | grep -v ' 0$' | tr '\n' ' '
 }
 
+# kernel_mibs: the kernel's own TCP counters in the server netns (the Tcp
+# and TcpExt groups of /proc/net/snmp and netstat) as "TcpName value" lines.
+kernel_mibs() {
+	srv cat /proc/net/snmp /proc/net/netstat | awk '
+	$1 == "Tcp:" || $1 == "TcpExt:" {
+		if (!($1 in names)) {
+			names[$1] = $0
+			next
+		}
+		split(names[$1], n)
+		for (i = 2; i <= NF; i++)
+			print substr($1, 1, length($1) - 1) n[i], $i
+	}'
+}
+
 expect_stat() {
 	local v
 

@@ -11,13 +11,17 @@
  *	-L LEN  TCP segment cut to LEN bytes (a truncated header)
  *	-M MARK  SO_MARK of the raw socket, so nftables can tell the
  *		 segments a test crafts from those its kernel sends
- *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS]
- *	print segments from source port PORT: "t_ms flags seq ack win"
+ *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS] [-p DPORT]
+ *	print segments from source port PORT (and to DPORT only, with -p):
+ *	"t_ms flags seq ack win"
  *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL] [-M MARK]
  *	SYN, wait for the SYN-ACK, final ACK carrying TEXT
- *   hsk_pkt flood SRC DST DPORT [-n COUNT] [-t SECONDS] [-S] [-p LO-HI]
- *	COUNT ACKs (-S: SYNs) with random source ports in LO-HI (default
- *	1024-61023), sequence and acknowledgment numbers; -t floods for
+ *   hsk_pkt flood SRC DST DPORT [-n COUNT] [-t SECONDS] [-f FLAGS]
+ *		[-p LO-HI | -s SPORT]
+ *	COUNT segments (ACKs by default, an MSS option on SYNs) with random
+ *	source ports in LO-HI (default 1024-61023), sequence and
+ *	acknowledgment numbers; -s uses ports SPORT, SPORT + 1, ... instead,
+ *	each segment's sequence number equal to its port; -t floods for
  *	that long instead of a count
  *   hsk_pkt fuzz SRC DST DPORT -n COUNT [-s SEED] [-p LO-HI] [-M MARK]
  *	COUNT random and mutated segments (flags, options, lengths,
@@ -265,9 +269,11 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Waits for a segment from @port; returns 0 and fills the header, or -1. */
-static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
-		    __u32 *tsval)
+/* Waits for a segment from @port (to @dport unless it is 0); returns 0 and
+ * fills the header, or -1.
+ */
+static int recv_seg(int fd, int port, int dport, int timeout_ms,
+		    struct tcphdr *out, __u32 *tsval)
 {
 	long deadline = now_ms() + timeout_ms;
 	__u8 buf[2048];
@@ -285,7 +291,8 @@ static int recv_seg(int fd, int port, int timeout_ms, struct tcphdr *out,
 		if (n < (ssize_t)sizeof(*iph))
 			continue;
 		th = (struct tcphdr *)(buf + iph->ihl * 4);
-		if (ntohs(th->source) != port)
+		if (ntohs(th->source) != port ||
+		    (dport && ntohs(th->dest) != dport))
 			continue;
 		*out = *th;
 		*tsval = 0;
@@ -325,15 +332,18 @@ static void flags_str(__u8 f, char *s)
 
 static int cmd_recv(int argc, char **argv)
 {
-	int port = atoi(argv[2]), count = 1, timeout = 5000, opt, fd, got = 0;
+	int port = atoi(argv[2]), count = 1, timeout = 5000, dport = 0;
+	int opt, fd, got = 0;
 	long start = now_ms();
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "c:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "c:t:p:")) != -1) {
 		if (opt == 'c')
 			count = atoi(optarg);
 		else if (opt == 't')
 			timeout = atoi(optarg);
+		else if (opt == 'p')
+			dport = atoi(optarg);
 		else
 			return 2;
 	}
@@ -343,7 +353,7 @@ static int cmd_recv(int argc, char **argv)
 		__u32 tsval;
 		char f[8];
 
-		if (recv_seg(fd, port, timeout, &th, &tsval))
+		if (recv_seg(fd, port, dport, timeout, &th, &tsval))
 			break;
 		flags_str(((__u8 *)&th)[13], f);
 		printf("%ld %s %u %u %u\n", now_ms() - start, f, ntohl(th.seq),
@@ -457,7 +467,7 @@ static int cmd_connect(int argc, char **argv)
 	data = s.data;
 	s.data = NULL;
 	send_seg(fd, &s);
-	if (recv_seg(fd, s.dport, 5000, &th, &tsval) ||
+	if (recv_seg(fd, s.dport, s.sport, 5000, &th, &tsval) ||
 	    ((__u8 *)&th)[13] != 0x12) {
 		fprintf(stderr, "no SYN-ACK\n");
 		return 1;
@@ -487,7 +497,7 @@ static void parse_range(const char *arg, unsigned int *lo, unsigned int *hi)
 static int cmd_flood(int argc, char **argv)
 {
 	struct seg s = { .flags = 0x10, .wscale = -1 };
-	unsigned int lo = 1024, hi = 61023;
+	unsigned int lo = 1024, hi = 61023, first = 0;
 	int n = -1, secs = 0, opt, fd = raw_socket(), i;
 	long end;
 	__u16 unused;
@@ -495,7 +505,7 @@ static int cmd_flood(int argc, char **argv)
 	parse_endpoint(argv[2], "0", &s.src, &unused);
 	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
 	optind = 5;
-	while ((opt = getopt(argc, argv, "n:t:Sp:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:f:p:s:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -503,17 +513,21 @@ static int cmd_flood(int argc, char **argv)
 		case 't':
 			secs = atoi(optarg);
 			break;
-		case 'S':
-			s.flags = 0x02;
-			s.mss = 1460;
+		case 'f':
+			s.flags = parse_flags(optarg);
 			break;
 		case 'p':
 			parse_range(optarg, &lo, &hi);
+			break;
+		case 's':
+			first = strtoul(optarg, NULL, 0);
 			break;
 		default:
 			return 2;
 		}
 	}
+	if (s.flags & 0x02)
+		s.mss = 1460;
 	if (n < 0 && !secs)
 		n = 1;
 	end = now_ms() + secs * 1000L;
@@ -524,8 +538,8 @@ static int cmd_flood(int argc, char **argv)
 			break;
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
 			die("getrandom");
-		s.sport = lo + r[0] % (hi - lo + 1);
-		s.seq = r[1];
+		s.sport = first ? first + i : lo + r[0] % (hi - lo + 1);
+		s.seq = first ? s.sport : r[1];
 		s.ack = r[2];
 		send_seg(fd, &s);
 	}

@@ -24,7 +24,7 @@ HSK_KO=${HSK_KO:-/hsk/hsk.ko}
 
 # Kernel log lines that fail a test (run.sh applies them after every test)
 # and the expected taint notices of an unsigned out-of-tree module.
-HSK_DMESG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|suspicious RCU usage|possible recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|general protection|Call Trace|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|detected stall|list_(add|del) corruption|refcount_t:'
+HSK_DMESG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|suspicious RCU usage|possible recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|general protection|Call Trace|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|detected stall|list_(add|del) corruption|refcount_t:|unregister_netdevice: waiting for'
 HSK_DMESG_OK='module verification failed|loading out-of-tree module taints kernel'
 
 log() {
@@ -96,12 +96,20 @@ hsk_unload() {
 	wait_for '! hsk_loaded' 10 || fail "/sys/module/hsk still present"
 }
 
-# need_module MOD...: modprobe each, skip the test when one is missing.
+# Modules the harness puts in every guest (scripts/initramfs.sh), one a
+# line: a test cannot skip for want of one of them.
+HSK_SHIPPED_MODULES=${HSK_SHIPPED_MODULES:-/hsk/modules}
+
+# need_module MOD...: modprobe each, skip the test when one is missing,
+# fail when the harness should have provided it.
 need_module() {
 	local m
 
 	for m in "$@"; do
-		$MODPROBE -q "$m" || skip "kernel module $m not available"
+		$MODPROBE -q "$m" && continue
+		grep -qx "$m" "$HSK_SHIPPED_MODULES" 2>/dev/null &&
+			fail "kernel module $m, which the harness ships, does not load"
+		skip "kernel module $m not available"
 	done
 }
 

@@ -6,8 +6,11 @@
 #
 # A test passes with exit 0, skips with 4, fails otherwise, and also fails
 # when it times out, leaves hsk impossible to unload, or the kernel logged
-# a splat while it ran.  The last TAP entry is a kmemleak scan when the
-# kernel has kmemleak.
+# a splat while it ran.  A name in HSK_TESTS that matches no test is a
+# failure of its own, and so is a run that selected no test at all.
+# After the last test the kernel log gets one more look (a device whose
+# namespace is gone but which is still referenced is reported there,
+# late); the last TAP entry is a kmemleak scan when the kernel has kmemleak.
 #
 # Environment (set from the QEMU command line by scripts/vm.sh):
 #   HSK_TESTS        comma separated test names to run (default: all)
@@ -108,6 +111,15 @@ new_leaks() {
 	END { flush() }'
 }
 
+# The names in HSK_TESTS that match no test.
+unknown_tests() {
+	local name
+
+	for name in $(echo "${HSK_TESTS:-}" | tr ',' ' '); do
+		[ -x "$DIR/$name" ] || [ -x "$DIR/$name.sh" ] || echo "$name"
+	done
+}
+
 # Run one test in its own session so a timeout kills all it started.
 run_one() {
 	local t=$1 to=$2 out=$3 pid wd rc
@@ -132,7 +144,10 @@ for t in "$DIR"/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] && selected "$(basename "$t")" &&
 		tests="$tests $t"
 done
-n=$(echo $tests | wc -w)
+unknown=$(unknown_tests | tr '\n' ' ')
+[ -z "$tests" ] && [ -z "$unknown" ] && unknown="(HSK_TESTS='${HSK_TESTS:-}' selected nothing)"
+n=$(($(echo $tests | wc -w) + 1))
+[ -n "$unknown" ] && n=$((n + 1))
 [ -w "$KMEMLEAK" ] && n=$((n + 1))
 
 pass=0
@@ -142,6 +157,17 @@ i=0
 
 emit "TAP version 13"
 emit "1..$n"
+if [ -n "$unknown" ]; then
+	i=$((i + 1))
+	fail=$((fail + 1))
+	emit "not ok $i HSK_TESTS # no such test: $unknown"
+fi
+
+# A device still referenced when its namespace goes is reported after 3 s
+# instead of 10, and again every 3 s, so the test that leaked it (or the
+# check after the last test) sees it; shorter would risk slow RCU on the
+# debug kernel.
+echo 3 >/proc/sys/net/core/netdev_unregister_timeout_secs
 
 reset_state || echo "# runner: cannot unload hsk before the first test"
 if [ -w "$KMEMLEAK" ]; then
@@ -193,6 +219,22 @@ for t in $tests; do
 		emit "ok $i $name"
 	fi
 done
+
+# Namespaces deleted by the last test are cleaned up asynchronously.
+i=$((i + 1))
+sleep 5
+dmesg -c >"$LOGS/after-tests.dmesg"
+bad=$(grep -E "$HSK_DMESG_BAD" "$LOGS/after-tests.dmesg" | grep -Ev "$HSK_DMESG_OK" |
+	head -n1)
+if [ -n "$bad" ]; then
+	fail=$((fail + 1))
+	report "kernel log after the tests" "kernel log: $bad" /dev/null \
+		"$LOGS/after-tests.dmesg"
+	emit "not ok $i kernel log after the tests # $bad"
+else
+	pass=$((pass + 1))
+	emit "ok $i kernel log after the tests"
+fi
 
 if [ -w "$KMEMLEAK" ]; then
 	i=$((i + 1))

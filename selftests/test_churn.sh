@@ -66,7 +66,7 @@ LONG=$!
 hsk_defer "kill $LONG 2>/dev/null"
 wait_stat Handoffs 1 10
 
-cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -S -t 3600 -p 40000-65535 \
+cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 3600 -p 40000-65535 \
 	>/dev/null 2>&1 &
 FLOOD=$!
 hsk_defer "kill $FLOOD 2>/dev/null"
@@ -112,7 +112,7 @@ while [ "$j" -lt "$NETNS" ]; do
 	s=$!
 	wait_for "$IP netns exec $a grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
 		fail "server in $a did not listen"
-	$IP netns exec "$b" "$PKT" flood 10.20.0.2 10.20.0.1 "$PORT" -S -t 60 \
+	$IP netns exec "$b" "$PKT" flood 10.20.0.2 10.20.0.1 "$PORT" -f S -t 60 \
 		-p 40000-65535 >/dev/null 2>&1 &
 	f=$!
 	$IP netns exec "$b" "$CONN" burst 10.20.0.1 "$PORT" -n 5 -j 1 >"$OUT/ns" 2>&1

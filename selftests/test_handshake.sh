@@ -6,6 +6,8 @@
 # listener never saw the SYN (kprobes on tcp_conn_request and
 # tcp_v4_send_synack count zero with hsk and non-zero without). Ports not
 # in net.hsk.ports and ports without a listener stay the kernel's.
+# Without kprobe events only the probe checks are left out: everything
+# else runs, and the test then reports a skip naming what it missed.
 #
 # hsk-timeout: 240
 
@@ -13,9 +15,11 @@
 . "$(dirname "$0")/hsk_lib.sh"
 
 TRACING=/sys/kernel/tracing
-[ -e $TRACING/kprobe_events ] || skip "no kprobe events in this kernel"
+PROBES=1
+[ -e $TRACING/kprobe_events ] || PROBES=
 
 kprobes_on() {
+	[ -n "$PROBES" ] || return 0
 	echo 'p:hsk_conn_request tcp_conn_request' >>$TRACING/kprobe_events &&
 	echo 'p:hsk_send_synack tcp_v4_send_synack' >>$TRACING/kprobe_events &&
 	echo 1 >$TRACING/events/kprobes/enable || fail "kprobe events"
@@ -51,9 +55,11 @@ expect_stat Handoffs 2
 expect_stat HalfOpen 0
 expect_stat BadAcks 0
 expect_stat HandoffFailed 0
-hits=$(kprobe_hits)
-[ "$hits" = 0 ] || fail "kernel listener ran $hits times with hsk in front"
-log "2 handshakes by hsk, kernel listener hits: $hits"
+if [ -n "$PROBES" ]; then
+	hits=$(kprobe_hits)
+	[ "$hits" = 0 ] || fail "kernel listener ran $hits times with hsk in front"
+	log "2 handshakes by hsk, kernel listener hits: $hits"
+fi
 
 # Control: the same exchange with the port not in net.hsk.ports goes
 # through the kernel's listener, which the probes must see.
@@ -61,10 +67,12 @@ hsk_set ports ""
 serve -n 1
 cli "$CONN" connect "$SADDR" "$PORT" -d "kernel" >"$OUT/c3" ||
 	fail "client 3 without hsk: $(cat "$OUT/c3")"
-hits=$(kprobe_hits)
-[ "$hits" -gt 0 ] || fail "probes saw nothing even without hsk"
+if [ -n "$PROBES" ]; then
+	hits=$(kprobe_hits)
+	[ "$hits" -gt 0 ] || fail "probes saw nothing even without hsk"
+	log "without hsk the kernel listener ran $hits times"
+fi
 expect_stat SynReceived 2
-log "without hsk the kernel listener ran $hits times"
 
 # A port in the list with no listener: the kernel refuses it with RST.
 hsk_set ports "$PORT"
@@ -76,4 +84,6 @@ expect_stat NoListener 1
 expect_stat SynReceived 2
 
 check_dmesg_clean
+[ -n "$PROBES" ] ||
+	skip "no kprobe events in this kernel: all checks passed but the kprobe ones"
 exit "$ksft_pass"

@@ -156,9 +156,10 @@ expect_defaults() {
 STAT_NAMES="SynReceived SynAckSent SynAckRetrans DupSyns HalfOpenTimeouts
 HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
 StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
-RstsIgnored NoListener MalformedChecksum MalformedHeader MalformedFlags
-MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed Parked
-ParkedHandedOver ParkedDropped ParkedReset Malformed HalfOpen ParkedNow"
+RstsIgnored NoListener FilterDrops MalformedChecksum MalformedHeader
+MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
+Parked ParkedHandedOver ParkedDropped ParkedReset Malformed HalfOpen
+ParkedNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
 check_proc() {
