@@ -3,6 +3,7 @@
  * /proc/net/hsk/stat: one "Name value" line per counter, like nstat
  * prints them. /proc/net/hsk/conns: the half-open entries, laid out like
  * /proc/net/tcp (addresses as the raw big-endian word in hex).
+ * /proc/net/hsk/timewait: the TIME_WAIT entries, same layout.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +37,17 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_BAD_FLAGS]		= "MalformedFlags",
 	[HSK_MIB_FRAGMENTS]		= "MalformedFragment",
 	[HSK_MIB_IP_OPTIONS]		= "MalformedIpOptions",
+	[HSK_MIB_TW_ENTERED]		= "TwEntered",
+	[HSK_MIB_TW_REAPED]		= "TwReaped",
+	[HSK_MIB_TW_RECYCLED]		= "TwRecycled",
+	[HSK_MIB_TW_FIN_REACKED]	= "TwFinReacked",
+	[HSK_MIB_TW_FW2_FIN]		= "TwFinWait2Fin",
+	[HSK_MIB_TW_RST_IGNORED]	= "TwRstIgnored",
+	[HSK_MIB_TW_SYN_REUSED]		= "TwSynReused",
+	[HSK_MIB_TW_LOCAL_REUSED]	= "TwLocalReused",
+	[HSK_MIB_TW_PAWS_DROPPED]	= "TwPawsDropped",
+	[HSK_MIB_TW_ACK_RATELIMITED]	= "TwAckRateLimited",
+	[HSK_MIB_TW_ALLOC_FAILED]	= "TwAllocFailed",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)
@@ -49,12 +61,18 @@ static int hsk_stat_show(struct seq_file *seq, void *v)
 			sum[i] += per_cpu_ptr(hn->mib, cpu)->mibs[i];
 	for (i = 0; i < HSK_MIB_MAX; i++) {
 		seq_printf(seq, "%s %lu\n", hsk_mib_names[i], sum[i]);
-		if (i >= HSK_MIB_FIRST_MALFORMED)
+		if (i >= HSK_MIB_FIRST_MALFORMED && i <= HSK_MIB_LAST_MALFORMED)
 			malformed += sum[i];
 	}
 	seq_printf(seq, "Malformed %lu\n", malformed);
 	seq_printf(seq, "HalfOpen %d\n", atomic_read(&hn->synq.count));
+	seq_printf(seq, "TimeWait %d\n", atomic_read(&hn->tw.count));
 	return 0;
+}
+
+static int hsk_timewait_show(struct seq_file *seq, void *v)
+{
+	return hsk_tw_seq_show(seq, hsk_pernet(seq_file_single_net(seq)));
 }
 
 static int hsk_conns_show(struct seq_file *seq, void *v)
@@ -93,7 +111,9 @@ int hsk_proc_init(struct hsk_net *hn)
 	if (!dir)
 		return -ENOMEM;
 	if (!proc_create_net_single("stat", 0444, dir, hsk_stat_show, NULL) ||
-	    !proc_create_net_single("conns", 0444, dir, hsk_conns_show, NULL)) {
+	    !proc_create_net_single("conns", 0444, dir, hsk_conns_show, NULL) ||
+	    !proc_create_net_single("timewait", 0444, dir, hsk_timewait_show,
+				    NULL)) {
 		remove_proc_subtree("hsk", hn->net->proc_net);
 		return -ENOMEM;
 	}

@@ -4,15 +4,19 @@
  * nothing hsk-specific in either, plus TCP_INFO reporting so a test can
  * compare what both ends negotiated.
  *
- *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms]
+ *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-c]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
+ *	-c closes first: one read, the answer, close (TIME_WAIT is ours).
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
+ *		[-e] [-W ms]
  *	connect, wait @ms, send @text, half-close, print the reply.
- *	-i prints TCP_INFO.
- *   hsk_conn burst ADDR PORT -n conns [-j parallel]
+ *	-i prints TCP_INFO. -e: no half-close, the server closes first;
+ *	-W waits that long after its FIN before closing.
+ *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-e]
  *	@conns handshakes, @parallel at a time; prints "ok N failed M".
+ *	-e: the server closes first, as for connect.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,13 +70,17 @@ static ssize_t read_all(int fd, char *buf, size_t cap)
 static int serve(int argc, char **argv)
 {
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
+	int close_first = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	int fd, one = 1, opt;
 	char buf[65536];
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:c")) != -1) {
 		switch (opt) {
+		case 'c':
+			close_first = 1;
+			break;
 		case 'b':
 			backlog = atoi(optarg);
 			break;
@@ -107,7 +115,12 @@ static int serve(int argc, char **argv)
 		c = accept(fd, NULL, NULL);
 		if (c < 0)
 			die("accept");
-		n = read_all(c, buf, sizeof(buf));
+		if (close_first) {
+			n = read(c, buf, sizeof(buf) - 1);
+			buf[n > 0 ? n : 0] = '\0';
+		} else {
+			n = read_all(c, buf, sizeof(buf));
+		}
 		if (info)
 			print_info("server", c);
 		if (n < 0)
@@ -146,12 +159,18 @@ static int client(int argc, char **argv)
 {
 	const char *addr = argv[2], *text = "hello";
 	int port = atoi(argv[3]), mss = 0, info = 0, timeout_s = 20, opt, fd;
-	int sleep_ms = 0;
+	int sleep_ms = 0, close_second = 0, linger_ms = 0;
 	char buf[256];
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "m:d:it:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:it:s:eW:")) != -1) {
 		switch (opt) {
+		case 'e':
+			close_second = 1;
+			break;
+		case 'W':
+			linger_ms = atoi(optarg);
+			break;
 		case 'm':
 			mss = atoi(optarg);
 			break;
@@ -178,17 +197,20 @@ static int client(int argc, char **argv)
 	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
 		die("write");
 	/* Half-close: the server still answers after our FIN. */
-	shutdown(fd, SHUT_WR);
+	if (!close_second)
+		shutdown(fd, SHUT_WR);
 	if (read_all(fd, buf, sizeof(buf)) < 0)
 		die("read");
 	if (info)
 		print_info("client", fd);
 	printf("reply: %s\n", buf);
+	fflush(stdout);
+	usleep(linger_ms * 1000);
 	close(fd);
 	return 0;
 }
 
-static int burst_worker(const char *addr, int port, int count)
+static int burst_worker(const char *addr, int port, int count, int close_second)
 {
 	int good = 0, k;
 
@@ -198,7 +220,8 @@ static int burst_worker(const char *addr, int port, int count)
 
 		if (fd < 0)
 			continue;
-		if (write(fd, "x", 1) == 1 && !shutdown(fd, SHUT_WR) &&
+		if (write(fd, "x", 1) == 1 &&
+		    (close_second || !shutdown(fd, SHUT_WR)) &&
 		    read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1"))
 			good++;
 		close(fd);
@@ -210,10 +233,14 @@ static int burst(int argc, char **argv)
 {
 	const char *addr = argv[2];
 	int port = atoi(argv[3]), conns = 1, par = 1, opt, ok = 0, i, p[2];
+	int close_second = 0;
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "n:j:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:e")) != -1) {
 		switch (opt) {
+		case 'e':
+			close_second = 1;
+			break;
 		case 'n':
 			conns = atoi(optarg);
 			break;
@@ -229,7 +256,8 @@ static int burst(int argc, char **argv)
 	for (i = 0; i < par; i++) {
 		if (fork() == 0) {
 			int good = burst_worker(addr, port,
-						conns / par + (i < conns % par));
+						conns / par + (i < conns % par),
+						close_second);
 
 			if (write(p[1], &good, sizeof(good)) != sizeof(good))
 				_exit(1);
