@@ -5,8 +5,10 @@
  * calls tcp_done(), whose move to TCP_CLOSE fires the inet_sock_set_state
  * tracepoint. Our probe copies what the timewait sock knows into an hsk
  * entry and only then kills the sock, so at every instant one of the two
- * answers for the 4-tuple. TcpExt:TW never counts it: that counter moves
- * in the sock's timer, which inet_twsk_deschedule_put() cancels.
+ * answers for the 4-tuple. The kernel counted the sock in TcpExt:TW (or
+ * TWKilled for a short one) when it armed its timer, before we see it;
+ * the probe takes that count back, so those counters keep meaning "held
+ * by the kernel".
  *
  * The same tracepoint tells when a local socket leaves SYN_SENT on a
  * 4-tuple hsk still holds (connect() picked the port again): the entry
@@ -70,6 +72,7 @@ static void hsk_take_timewait(struct hsk_net *hn, const struct sock *sk,
 	struct net *net = hn->net;
 	struct hsk_tw_state st = *key;
 	struct sock *tws;
+	int mib;
 
 	tws = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
 					key->tuple.raddr, key->tuple.rport,
@@ -82,6 +85,13 @@ static void hsk_take_timewait(struct hsk_net *hn, const struct sock *sk,
 		sock_gen_put(tws);
 		return;
 	}
+	/* As __inet_twsk_schedule() chose: a TIME_WAIT sock always lasts
+	 * TCP_TIMEWAIT_LEN; a FIN_WAIT2 one what it has left, give or take
+	 * the jiffies since.
+	 */
+	mib = !st.fin_wait2 || st.timeout_ms > 4 * MSEC_PER_SEC ?
+	      LINUX_MIB_TIMEWAITED : LINUX_MIB_TIMEWAITKILLED;
+	NET_ADD_STATS(net, mib, -1);
 	/* Its ehash and bind locks are taken without _bh. */
 	local_bh_disable();
 	inet_twsk_deschedule_put(inet_twsk(tws));
