@@ -576,7 +576,7 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 	/* Before the handshake code: no socket owns a tuple in TIME_WAIT,
 	 * and its segments are no strays.
 	 */
-	if (hsk_tw_rcv(hn, &seg, lsk != NULL) == HSK_TW_DROP) {
+	if (hsk_tw_rcv(hn, &seg, !!lsk) == HSK_TW_DROP) {
 		consume_skb(skb);
 		return NF_STOLEN;
 	}

@@ -330,7 +330,7 @@ bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
 	struct hsk_tw_table *t = &hn->tw;
 	struct hsk_tw *tw, *old = NULL;
 	u32 bucket, timeout, now_s;
-	spinlock_t *lock;
+	spinlock_t *lock;		/* the bucket's stripe */
 
 	tw = kmem_cache_alloc(hsk_tw_cache, GFP_ATOMIC | __GFP_NOWARN);
 	if (!tw) {
@@ -544,7 +544,7 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 	enum hsk_tw_action action;
 	struct hsk_tw *tw, *dead = NULL;
 	bool tstamp = false;
-	spinlock_t *lock;
+	spinlock_t *lock;		/* the bucket's stripe */
 	u16 window = 0;
 
 	if (!atomic_read(&t->count))

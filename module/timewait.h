@@ -48,7 +48,7 @@ enum {
 
 struct hsk_tw_table {
 	struct hsk_tw **buckets;
-	spinlock_t *locks;
+	spinlock_t *locks;		/* stripes over @buckets */
 	unsigned int mask;
 	unsigned int lock_mask;
 	siphash_key_t hash_key;
