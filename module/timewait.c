@@ -71,9 +71,15 @@ static u32 hsk_tw_now_ms(const struct hsk_tw_table *t)
 	return div_u64(ktime_get_ns() - t->base_ns, NSEC_PER_MSEC);
 }
 
+/* The clock wraps after 49 days: deadlines are turned back into ktime
+ * relative to now, which they are never more than 2^31 ms away from.
+ */
 static ktime_t hsk_tw_ktime(const struct hsk_tw_table *t, u32 ms)
 {
-	return ns_to_ktime(t->base_ns + (u64)ms * NSEC_PER_MSEC);
+	u64 now = ktime_get_ns();
+	s32 delta = ms - (u32)div_u64(now - t->base_ns, NSEC_PER_MSEC);
+
+	return ns_to_ktime(now + (s64)delta * NSEC_PER_MSEC);
 }
 
 static u32 hsk_tw_bucket(const struct hsk_tw_table *t, const struct hsk_tuple *k)
