@@ -24,13 +24,15 @@
 #include "park.h"
 #include "stats.h"
 #include "synq.h"
+#include "timewait.h"
 
 struct hsk_ports;
 
 struct hsk_net {
 	struct net *net;
 	struct hsk_ports __rcu *ports;
-	struct mutex ports_mutex;	/* serialises writers of @ports */
+	struct hsk_ports __rcu *tw_remote_ports;
+	struct mutex ports_mutex;	/* serialises writers of port sets */
 
 	int max_syn_backlog;
 	int synack_rto_ms;
@@ -39,12 +41,16 @@ struct hsk_net {
 	int abort_on_overflow;
 	int accept_backlog;		/* parked per listener, 0: off */
 	int accept_backlog_max;		/* parked in the netns */
+	int msl_ms;
+	int max_tw;
+	int rfc1337;
 
 	unsigned long last_overflow;	/* jiffies, last time the queue was full */
 
 	struct hsk_cookie cookie;
 	struct hsk_synq synq;
 	struct hsk_park park;
+	struct hsk_tw_table tw;
 	struct hsk_mib __percpu *mib;
 	struct ctl_table_header *sysctl;
 };
@@ -68,10 +74,12 @@ void hsk_netns_unregister(void);
 int hsk_sysctl_register(struct hsk_net *hn);
 void hsk_sysctl_unregister(struct hsk_net *hn);
 
-void hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len);
-int hsk_ports_set(struct hsk_net *hn, const char *text);
+void hsk_ports_format(struct hsk_ports __rcu **set, char *buf, size_t len);
+int hsk_ports_set(struct hsk_net *hn, struct hsk_ports __rcu **set,
+		  const char *text);
 void hsk_ports_free(struct hsk_net *hn);
 bool hsk_port_enabled(const struct hsk_net *hn, u16 port);
+bool hsk_tw_remote_port(const struct hsk_net *hn, u16 port);
 
 int hsk_proc_init(struct hsk_net *hn);
 void hsk_proc_exit(struct hsk_net *hn);

@@ -2,8 +2,10 @@
 /*
  * The netfilter hook: IPv4 LOCAL_IN, after routing and after the filter
  * table, so firewall rules still apply. It takes the SYNs, final ACKs and
- * RSTs of connections to net.hsk.ports that no socket owns yet and leaves
- * every other packet to the kernel untouched. Segments of established
+ * RSTs of connections to net.hsk.ports that no socket owns yet, gives
+ * the segments of 4-tuples in TIME_WAIT (local port in net.hsk.ports or
+ * remote port in net.hsk.tw_remote_ports) to their timewait.c entry
+ * first, and leaves every other packet to the kernel untouched. Segments of established
  * connections were matched to their socket by early demux and leave at
  * the first test.
  */
@@ -646,7 +648,8 @@ static unsigned int hsk_rcv_rst(struct hsk_net *hn, struct sk_buff *skb,
 }
 
 static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
-			    const __be16 *ports, const struct nf_hook_state *state)
+			    const __be16 *ports, bool hsk_port,
+			    const struct nf_hook_state *state)
 {
 	enum hsk_mib_field bad;
 	struct hsk_seg seg = {};
@@ -668,10 +671,20 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 		return NF_DROP;
 	}
 
+	lsk = hsk_listener(state->net, skb, &seg);
+	/* Before the handshake code: no socket owns a tuple in TIME_WAIT,
+	 * and its segments are no strays.
+	 */
+	if (hsk_tw_rcv(hn, &seg, !!lsk) == HSK_TW_DROP) {
+		consume_skb(skb);
+		return NF_STOLEN;
+	}
+	if (!hsk_port)
+		return NF_ACCEPT;
+
 	if (seg.flags & TCPHDR_RST)
 		return hsk_rcv_rst(hn, skb, &seg);
 
-	lsk = hsk_listener(state->net, skb, &seg);
 	if (lsk && hsk_filter_drops(lsk, skb, &seg)) {
 		HSK_INC(hn, FILTER_DROPS);
 		return NF_DROP;
@@ -697,6 +710,7 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 	const struct iphdr *iph = ip_hdr(skb);
 	const __be16 *ports;
 	__be16 _ports[2];
+	bool hsk_port;
 
 	/* Early demux found the owner: an established connection. */
 	if (skb->sk || iph->protocol != IPPROTO_TCP ||
@@ -704,9 +718,12 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	/* Only the ports are needed to decide; hsk_parse() checks the rest. */
 	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports), _ports);
-	if (!ports || !hsk_port_enabled(hn, ntohs(ports[1])))
+	if (!ports)
 		return NF_ACCEPT;
-	return hsk_rcv(hn, skb, ports, state);
+	hsk_port = hsk_port_enabled(hn, ntohs(ports[1]));
+	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(ports[0])))
+		return NF_ACCEPT;
+	return hsk_rcv(hn, skb, ports, hsk_port, state);
 }
 
 static const struct nf_hook_ops hsk_nf_ops = {

@@ -16,19 +16,32 @@ static int __init hsk_init(void)
 	err = hsk_synq_cache_create();
 	if (err)
 		return err;
+	err = hsk_tw_cache_create();
+	if (err)
+		goto err_tw_cache;
 	err = hsk_netns_register();
 	if (err)
 		goto err_netns;
+	/* Last: the probe needs every netns's state in place. */
+	err = hsk_takeover_register();
+	if (err)
+		goto err_takeover;
 	return 0;
 
+err_takeover:
+	hsk_netns_unregister();
 err_netns:
+	hsk_tw_cache_destroy();
+err_tw_cache:
 	hsk_synq_cache_destroy();
 	return err;
 }
 
 static void __exit hsk_exit(void)
 {
+	hsk_takeover_unregister();
 	hsk_netns_unregister();
+	hsk_tw_cache_destroy();
 	hsk_synq_cache_destroy();
 }
 

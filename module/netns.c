@@ -12,6 +12,8 @@ enum {
 	HSK_DEFAULT_SYNACK_RTO_MS = 1000,
 	HSK_DEFAULT_SYNACK_RETRIES = 5,
 	HSK_DEFAULT_ACCEPT_BACKLOG_MAX = 65536,
+	HSK_DEFAULT_MSL_MS = 30000,
+	HSK_DEFAULT_MAX_TW = 262144,
 };
 
 unsigned int hsk_net_id __read_mostly;
@@ -30,6 +32,9 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->abort_on_overflow = 0;
 	hn->accept_backlog = 0;
 	hn->accept_backlog_max = HSK_DEFAULT_ACCEPT_BACKLOG_MAX;
+	hn->msl_ms = HSK_DEFAULT_MSL_MS;
+	hn->max_tw = HSK_DEFAULT_MAX_TW;
+	hn->rfc1337 = 1;
 	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
 	hsk_cookie_init(&hn->cookie);
 	hsk_park_init(hn);
@@ -40,6 +45,9 @@ static int __net_init hsk_net_init(struct net *net)
 	err = hsk_synq_init(hn);
 	if (err)
 		goto err_synq;
+	err = hsk_tw_init(hn);
+	if (err)
+		goto err_tw;
 	err = hsk_sysctl_register(hn);
 	if (err)
 		goto err_sysctl;
@@ -56,6 +64,8 @@ err_hook:
 err_proc:
 	hsk_sysctl_unregister(hn);
 err_sysctl:
+	hsk_tw_exit(hn);
+err_tw:
 	hsk_synq_exit(hn);
 err_synq:
 	free_percpu(hn->mib);
@@ -70,6 +80,7 @@ err_synq:
 static void __net_exit hsk_net_pre_exit(struct net *net)
 {
 	hsk_hook_unregister(net);
+	hsk_tw_pre_exit(hsk_pernet(net));
 }
 
 static void __net_exit hsk_net_exit(struct net *net)
@@ -78,6 +89,7 @@ static void __net_exit hsk_net_exit(struct net *net)
 
 	hsk_proc_exit(hn);
 	hsk_sysctl_unregister(hn);
+	hsk_tw_exit(hn);
 	hsk_synq_exit(hn);
 	hsk_park_exit(hn);
 	hsk_ports_free(hn);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Segments hsk sends itself: SYN-ACKs and RSTs. Both are built here from
+ * Segments hsk sends itself: SYN-ACKs, RSTs and the ACKs of TIME_WAIT
+ * entries. All are built here from
  * scratch, routed towards the client and handed to ip_local_out(), so
  * they pass LOCAL_OUT/POST_ROUTING like anything the stack sends.
  */
@@ -158,4 +159,26 @@ void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
 		return;
 	HSK_INC(hsk_pernet(net), RESETS_SENT);
 	hsk_xmit(net, skb);
+}
+
+/* A bare ACK, with the timestamp option laid out as Linux does. */
+void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
+		  u32 seq, u32 ack, u16 window, bool tstamp, u32 tsval,
+		  u32 tsecr)
+{
+	u8 opts[TCPOLEN_TSTAMP_ALIGNED];
+	struct sk_buff *skb;
+
+	if (tstamp) {
+		opts[0] = TCPOPT_NOP;
+		opts[1] = TCPOPT_NOP;
+		opts[2] = TCPOPT_TIMESTAMP;
+		opts[3] = TCPOLEN_TIMESTAMP;
+		put_unaligned_be32(tsval, opts + 4);
+		put_unaligned_be32(tsecr, opts + 8);
+	}
+	skb = hsk_tcp_build(net, t, oif, 0, seq, ack, TCPHDR_ACK, window, opts,
+			    tstamp ? TCPOLEN_TSTAMP_ALIGNED : 0);
+	if (skb)
+		hsk_xmit(net, skb);
 }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The set of ports hsk takes over, written as "80,443,8000-8100". Kept as
+ * Port sets, written as "80,443,8000-8100": net.hsk.ports (the local ports
+ * hsk takes over) and net.hsk.tw_remote_ports (the remote ports whose
+ * outgoing connections leave their TIME_WAIT to hsk). Each is kept as
  * a bitmap behind an RCU pointer: the hook tests one bit under the RCU
  * read lock the netfilter core already holds, and a write replaces the
  * whole map, so a reader sees either the old set or the new one.
@@ -68,7 +70,8 @@ static int hsk_ports_parse(const char *text, unsigned long *map)
 	return err;
 }
 
-int hsk_ports_set(struct hsk_net *hn, const char *text)
+int hsk_ports_set(struct hsk_net *hn, struct hsk_ports __rcu **set,
+		  const char *text)
 {
 	struct hsk_ports *ports, *old;
 	int err;
@@ -87,7 +90,7 @@ int hsk_ports_set(struct hsk_net *hn, const char *text)
 	}
 
 	mutex_lock(&hn->ports_mutex);
-	old = rcu_replace_pointer(hn->ports, ports,
+	old = rcu_replace_pointer(*set, ports,
 				  lockdep_is_held(&hn->ports_mutex));
 	mutex_unlock(&hn->ports_mutex);
 	if (old)
@@ -96,7 +99,7 @@ int hsk_ports_set(struct hsk_net *hn, const char *text)
 }
 
 /* Writes the set back in its shortest form, ranges merged. */
-void hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len)
+void hsk_ports_format(struct hsk_ports __rcu **set, char *buf, size_t len)
 {
 	const struct hsk_ports *ports;
 	unsigned int lo, hi;
@@ -104,7 +107,7 @@ void hsk_ports_format(const struct hsk_net *hn, char *buf, size_t len)
 
 	buf[0] = '\0';
 	rcu_read_lock();
-	ports = rcu_dereference(hn->ports);
+	ports = rcu_dereference(*set);
 	if (ports) {
 		for_each_set_bitrange(lo, hi, ports->map, HSK_PORT_MAX + 1) {
 			const char *sep = n ? "," : "";
@@ -126,8 +129,16 @@ bool hsk_port_enabled(const struct hsk_net *hn, u16 port)
 	return ports && test_bit(port, ports->map);
 }
 
+bool hsk_tw_remote_port(const struct hsk_net *hn, u16 port)
+{
+	const struct hsk_ports *ports = rcu_dereference(hn->tw_remote_ports);
+
+	return ports && test_bit(port, ports->map);
+}
+
 /* Called after the hook is unregistered: no reader is left. */
 void hsk_ports_free(struct hsk_net *hn)
 {
 	kvfree(rcu_dereference_protected(hn->ports, true));
+	kvfree(rcu_dereference_protected(hn->tw_remote_ports, true));
 }

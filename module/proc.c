@@ -5,6 +5,7 @@
  * /proc/net/tcp (addresses as the raw big-endian word in hex).
  * /proc/net/hsk/listeners: each listener on an hsk port with its accept
  * queue, what is parked for it and its drop count.
+ * /proc/net/hsk/timewait: the TIME_WAIT entries, laid out like conns.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -46,6 +47,17 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_PARKED_HANDED_OVER]	= "ParkedHandedOver",
 	[HSK_MIB_PARKED_DROPPED]	= "ParkedDropped",
 	[HSK_MIB_PARKED_RESET]		= "ParkedReset",
+	[HSK_MIB_TW_ENTERED]		= "TwEntered",
+	[HSK_MIB_TW_REAPED]		= "TwReaped",
+	[HSK_MIB_TW_RECYCLED]		= "TwRecycled",
+	[HSK_MIB_TW_FIN_REACKED]	= "TwFinReacked",
+	[HSK_MIB_TW_FW2_FIN]		= "TwFinWait2Fin",
+	[HSK_MIB_TW_RST_IGNORED]	= "TwRstIgnored",
+	[HSK_MIB_TW_SYN_REUSED]		= "TwSynReused",
+	[HSK_MIB_TW_LOCAL_REUSED]	= "TwLocalReused",
+	[HSK_MIB_TW_PAWS_DROPPED]	= "TwPawsDropped",
+	[HSK_MIB_TW_ACK_RATELIMITED]	= "TwAckRateLimited",
+	[HSK_MIB_TW_ALLOC_FAILED]	= "TwAllocFailed",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)
@@ -65,7 +77,13 @@ static int hsk_stat_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "Malformed %lu\n", malformed);
 	seq_printf(seq, "HalfOpen %d\n", atomic_read(&hn->synq.count));
 	seq_printf(seq, "ParkedNow %d\n", atomic_read(&hn->park.count));
+	seq_printf(seq, "TimeWait %d\n", atomic_read(&hn->tw.count));
 	return 0;
+}
+
+static int hsk_timewait_show(struct seq_file *seq, void *v)
+{
+	return hsk_tw_seq_show(seq, hsk_pernet(seq_file_single_net(seq)));
 }
 
 static int hsk_conns_show(struct seq_file *seq, void *v)
@@ -144,6 +162,8 @@ int hsk_proc_init(struct hsk_net *hn)
 	if (!proc_create_net_single("stat", 0444, dir, hsk_stat_show, NULL) ||
 	    !proc_create_net_single("conns", 0444, dir, hsk_conns_show, NULL) ||
 	    !proc_create_net_single("listeners", 0444, dir, hsk_listeners_show,
+				    NULL) ||
+	    !proc_create_net_single("timewait", 0444, dir, hsk_timewait_show,
 				    NULL)) {
 		remove_proc_subtree("hsk", hn->net->proc_net);
 		return -ENOMEM;

@@ -27,6 +27,9 @@ static const int hsk_rto_min = 10;
 static const int hsk_rto_max = 60000;
 static const int hsk_retries_max = 15;
 static const int hsk_cookies_max = HSK_COOKIES_ALWAYS;
+static const int hsk_msl_min = 10;
+static const int hsk_msl_max = 300000;
+static const int hsk_max_tw_max = 1 << 24;
 
 static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
 			  size_t *lenp, loff_t *ppos)
@@ -49,11 +52,15 @@ static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
 	return 0;
 }
 
-/* ->data of this entry is the struct hsk_net itself. */
+/* ->data of these entries is the struct hsk_net itself, ->extra1 the
+ * offset of their port set in it.
+ */
 static int hsk_sysctl_ports(struct ctl_table *table, int write, void *buffer,
 			    size_t *lenp, loff_t *ppos)
 {
 	struct hsk_net *hn = table->data;
+	struct hsk_ports __rcu **set = (void *)((char *)hn +
+						(uintptr_t)table->extra1);
 	struct ctl_table tmp = { .maxlen = HSK_PORTS_TEXT_MAX };
 	char *text;
 	int err;
@@ -64,7 +71,7 @@ static int hsk_sysctl_ports(struct ctl_table *table, int write, void *buffer,
 		text = kmemdup_nul(buffer, *lenp, GFP_KERNEL);
 		if (!text)
 			return -ENOMEM;
-		err = hsk_ports_set(hn, text);
+		err = hsk_ports_set(hn, set, text);
 		kfree(text);
 		if (!err)
 			*ppos += *lenp;
@@ -74,7 +81,7 @@ static int hsk_sysctl_ports(struct ctl_table *table, int write, void *buffer,
 	text = kmalloc(HSK_PORTS_TEXT_MAX, GFP_KERNEL);
 	if (!text)
 		return -ENOMEM;
-	hsk_ports_format(hn, text, HSK_PORTS_TEXT_MAX);
+	hsk_ports_format(set, text, HSK_PORTS_TEXT_MAX);
 	tmp.data = text;
 	err = proc_dostring(&tmp, write, buffer, lenp, ppos);
 	kfree(text);
@@ -101,6 +108,7 @@ static const struct ctl_table hsk_sysctl_template[] = {
 		.maxlen		= HSK_PORTS_TEXT_MAX,
 		.mode		= 0644,
 		.proc_handler	= hsk_sysctl_ports,
+		.extra1		= (void *)offsetof(struct hsk_net, ports),
 	},
 	HSK_SYSCTL_INT("max_syn_backlog", max_syn_backlog, &hsk_one, &hsk_backlog_max),
 	HSK_SYSCTL_INT("synack_rto_ms", synack_rto_ms, &hsk_rto_min, &hsk_rto_max),
@@ -109,6 +117,17 @@ static const struct ctl_table hsk_sysctl_template[] = {
 	HSK_SYSCTL_INT("abort_on_overflow", abort_on_overflow, &hsk_zero, &hsk_one),
 	HSK_SYSCTL_INT("accept_backlog", accept_backlog, &hsk_zero, &hsk_backlog_max),
 	HSK_SYSCTL_INT("accept_backlog_max", accept_backlog_max, &hsk_one, &hsk_backlog_max),
+	{
+		.procname	= "tw_remote_ports",
+		.data		= (void *)0,
+		.maxlen		= HSK_PORTS_TEXT_MAX,
+		.mode		= 0644,
+		.proc_handler	= hsk_sysctl_ports,
+		.extra1		= (void *)offsetof(struct hsk_net, tw_remote_ports),
+	},
+	HSK_SYSCTL_INT("msl_ms", msl_ms, &hsk_msl_min, &hsk_msl_max),
+	HSK_SYSCTL_INT("max_tw", max_tw, &hsk_one, &hsk_max_tw_max),
+	HSK_SYSCTL_INT("rfc1337", rfc1337, &hsk_zero, &hsk_one),
 	{ }
 };
 

@@ -30,6 +30,20 @@ nft_cli "tcp dport $PORT tcp flags & syn != syn drop" 2>/dev/null &&
 	wait_for "[ \$(counter SynAckRetrans) -ge 1 ]" 5
 srv cat /proc/net/hsk/conns
 
+echo "# a server that closes first: its TIME_WAIT is hsk's, not the kernel's"
+hsk_set ports "80,443,8080,8081"
+hsk_set msl_ms 10000
+PORT=8081
+PORT_HEX=1F91
+serve -n 5 -c
+for i in 1 2 3 4 5; do
+	cli "$CONN" connect "$SADDR" "$PORT" -e >/dev/null
+done
+sleep 0.5
+echo "# kernel timewait sockets (ss -tan state time-wait): $(srv $SS -Htan state time-wait | wc -l)"
+echo "# /proc/net/hsk/timewait (st 06 = TIME_WAIT, 20 s = 2 x msl_ms):"
+srv cat /proc/net/hsk/timewait
+
 echo "# /proc/net/hsk/stat:"
 srv cat /proc/net/hsk/stat
 exit 0

@@ -3,11 +3,12 @@
 #
 # make bench: handshakes per second through hsk against the kernel's own
 # listener, same guest, same server and client, rounds interleaved so
-# drift hits both alike; memory per half-open connection, hsk's entry
-# against the kernel's request sock; and the connect() latency
-# distribution of a burst beyond the listen() backlog, kernel, hsk and hsk
-# with parking. TCG makes absolute numbers meaningless: the ratios are
-# the result. Nothing here fails on a number.
+# drift hits both alike; memory per half-open and per TIME_WAIT
+# connection, hsk's entries against the kernel's request and timewait
+# socks; and the connect() latency distribution of a burst beyond the
+# listen() backlog, kernel, hsk and hsk with parking. TCG makes absolute
+# numbers meaningless: the ratios are the result. Nothing here fails on a
+# number.
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"
@@ -56,6 +57,11 @@ entry=$(dmesg | sed -n 's/.*half-open entry size \([0-9]*\) bytes.*/\1/p' | tail
 reqsk=$(awk '$1 == "request_sock_TCP" { print $4 }' /proc/slabinfo 2>/dev/null)
 echo "half-open entry: hsk $entry bytes, kernel request_sock_TCP ${reqsk:-?} bytes"
 [ -n "$reqsk" ] && echo "half-open memory hsk/kernel: $((entry * 100 / reqsk))%"
+
+tw=$(dmesg | sed -n 's/.*TIME_WAIT entry size \([0-9]*\) bytes.*/\1/p' | tail -n1)
+twsk=$(awk '$1 == "tw_sock_TCP" { print $4 }' /proc/slabinfo 2>/dev/null)
+echo "TIME_WAIT entry: hsk $tw bytes, kernel tw_sock_TCP ${twsk:-?} bytes"
+[ -n "$twsk" ] && echo "TIME_WAIT memory hsk/kernel: $((tw * 100 / twsk))%"
 
 # burst_latency LABEL: 200 clients at once against listen(fd, 4), the
 # server accepting from 3 s on; connect() times in ms, percentiles.

@@ -5,7 +5,7 @@
  * compare what both ends negotiated.
  *
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
- *		  [-T s] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
+ *		  [-T s] [-c] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
  *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
@@ -13,7 +13,8 @@
  *	-g waits until @file exists before the first accept(). -L prints
  *	how long each accept() blocked, "accept_us N". -T gives up on a
  *	connection silent for that long (its client may have been reset
- *	while the server side lived on) and goes on.
+ *	while the server side lived on) and goes on. -c closes first: one
+ *	read, the answer, close (the server side gets the TIME_WAIT).
  *	-p prints "peer PORT" for each. Listener options: -r SO_REUSEPORT,
  *	-F TCP_FASTOPEN, -A a socket filter dropping every segment from
  *	@sport, -K one dropping those from @sport with ACK set, -B binds
@@ -21,17 +22,19 @@
  *	TCP_DEFER_ACCEPT. -e prints "ready N", the bytes already
  *	readable when accept() returned.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
- *		    [-R] [-p] [-b sport] [-F]
+ *		    [-R] [-p] [-b sport] [-F] [-e] [-W ms]
  *	connect, wait @ms, send @text, half-close, print the reply.
  *	-i prints TCP_INFO. -R resets the connection after sending instead.
  *	-p prints "connected" and then waits for SIGUSR1 before sending, so
  *	a test decides when the data flows. -b binds source port @sport,
  *	-F sends the data in the SYN (TCP_FASTOPEN_CONNECT) when the kernel
- *	has a cookie.
- *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l]
+ *	has a cookie. -e: no half-close, the server closes first; -W waits
+ *	that long after its FIN before closing.
+ *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l] [-e]
  *	@conns handshakes, @parallel at a time, each sending a byte and
  *	waiting for the answer; prints "ok N failed M". -l prints each
- *	successful connect()'s duration, "connect_ms N".
+ *	successful connect()'s duration, "connect_ms N". -e: the server
+ *	closes first, as for connect.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -125,6 +128,7 @@ static int serve(int argc, char **argv)
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
 	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
+	int close_first = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval idle = { 0 };
 	int fd, one = 1, opt, lat = 0;
@@ -134,8 +138,11 @@ static int serve(int argc, char **argv)
 	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:prF:A:K:B:I:R:M:D:e")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:e")) != -1) {
 		switch (opt) {
+		case 'c':
+			close_first = 1;
+			break;
 		case 'b':
 			backlog = atoi(optarg);
 			break;
@@ -243,7 +250,12 @@ static int serve(int argc, char **argv)
 		}
 		if (setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle)))
 			die("SO_RCVTIMEO");
-		n = read_all(c, buf, sizeof(buf));
+		if (close_first) {
+			n = read(c, buf, sizeof(buf) - 1);
+			buf[n > 0 ? n : 0] = '\0';
+		} else {
+			n = read_all(c, buf, sizeof(buf));
+		}
 		if (n < 0 && errno == EAGAIN) {
 			printf("idle for %lds, closed\n", (long)idle.tv_sec);
 			fflush(stdout);
@@ -296,12 +308,19 @@ static int client(int argc, char **argv)
 	const char *addr = argv[2], *text = "hello";
 	int port = atoi(argv[3]), mss = 0, info = 0, timeout_s = 20, opt, fd;
 	int sleep_ms = 0, rst = 0, go_signal = 0, sig, sport = 0, tfo = 0;
+	int close_second = 0, linger_ms = 0;
 	char buf[256];
 	sigset_t usr1;
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "m:d:it:s:Rpb:F")) != -1) {
+	while ((opt = getopt(argc, argv, "m:d:it:s:Rpb:FeW:")) != -1) {
 		switch (opt) {
+		case 'e':
+			close_second = 1;
+			break;
+		case 'W':
+			linger_ms = atoi(optarg);
+			break;
 		case 'm':
 			mss = atoi(optarg);
 			break;
@@ -362,17 +381,21 @@ static int client(int argc, char **argv)
 		return 0;
 	}
 	/* Half-close: the server still answers after our FIN. */
-	shutdown(fd, SHUT_WR);
+	if (!close_second)
+		shutdown(fd, SHUT_WR);
 	if (read_all(fd, buf, sizeof(buf)) < 0)
 		die("read");
 	if (info)
 		print_info("client", fd);
 	printf("reply: %s\n", buf);
+	fflush(stdout);
+	usleep(linger_ms * 1000);
 	close(fd);
 	return 0;
 }
 
-static int burst_worker(const char *addr, int port, int count, int lat)
+static int burst_worker(const char *addr, int port, int count, int lat,
+			int close_second)
 {
 	int good = 0, k;
 
@@ -387,7 +410,8 @@ static int burst_worker(const char *addr, int port, int count, int lat)
 			printf("connect_ms %lld\n", (now_us() - t0) / 1000);
 			fflush(stdout);
 		}
-		if (write(fd, "x", 1) == 1 && !shutdown(fd, SHUT_WR) &&
+		if (write(fd, "x", 1) == 1 &&
+		    (close_second || !shutdown(fd, SHUT_WR)) &&
 		    read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1"))
 			good++;
 		close(fd);
@@ -399,11 +423,14 @@ static int burst(int argc, char **argv)
 {
 	const char *addr = argv[2];
 	int port = atoi(argv[3]), conns = 1, par = 1, opt, ok = 0, i, p[2];
-	int lat = 0;
+	int lat = 0, close_second = 0;
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "n:j:l")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:le")) != -1) {
 		switch (opt) {
+		case 'e':
+			close_second = 1;
+			break;
 		case 'n':
 			conns = atoi(optarg);
 			break;
@@ -423,7 +450,7 @@ static int burst(int argc, char **argv)
 		if (fork() == 0) {
 			int good = burst_worker(addr, port,
 						conns / par + (i < conns % par),
-						lat);
+						lat, close_second);
 
 			if (write(p[1], &good, sizeof(good)) != sizeof(good))
 				_exit(1);

@@ -142,7 +142,11 @@ max_syn_backlog=4096
 synack_rto_ms=1000
 synack_retries=5
 syncookies=1
-abort_on_overflow=0"
+abort_on_overflow=0
+tw_remote_ports=
+msl_ms=30000
+max_tw=262144
+rfc1337=1"
 
 # expect_defaults NS WHEN
 expect_defaults() {
@@ -158,8 +162,10 @@ HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
 StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
 RstsIgnored NoListener FilterDrops MalformedChecksum MalformedHeader
 MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
-Parked ParkedHandedOver ParkedDropped ParkedReset Malformed HalfOpen
-ParkedNow"
+Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
+TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
+TwPawsDropped TwAckRateLimited TwAllocFailed Malformed HalfOpen ParkedNow
+TimeWait"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
 check_proc() {
@@ -188,7 +194,7 @@ check_proc() {
 hsk_load
 setup_ns NSA NSB
 
-# The sysctl directory holds exactly the six knobs.
+# The sysctl directory holds exactly the documented knobs.
 names=$(nsx "$NSA" ls $SYS | sort | tr '\n' ' ')
 want=$(for kv in $DEFAULTS; do echo "${kv%%=*}"; done | sort | tr '\n' ' ')
 [ "$names" = "$want" ] || fail "$SYS holds '$names', expected '$want'"
@@ -203,6 +209,9 @@ check_int "$NSA" synack_rto_ms 1000 10 60000 250
 check_int "$NSA" synack_retries 5 0 15 3
 check_int "$NSA" syncookies 1 0 2 2
 check_int "$NSA" abort_on_overflow 0 0 1 1
+check_int "$NSA" msl_ms 30000 10 300000 1000
+check_int "$NSA" max_tw 262144 1 16777216 1024
+check_int "$NSA" rfc1337 1 0 1 1
 
 # --- ports: valid lists and their canonical form
 expect_val "$NSA" ports "" "by default"

@@ -1,0 +1,628 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TIME_WAIT table and what an entry does with the segments that reach
+ * it; rules at the top of timewait.h, the packet walk in
+ * Documentation/design.rst.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <net/tcp.h>
+
+#include "handshake.h"
+#include "hsk.h"
+#include "output.h"
+
+enum {
+	HSK_TW_LOCKS = 1024,
+	/* Entries a timer run frees at most before it yields the cpu. */
+	HSK_TW_REAP_BATCH = 256,
+	/* Timestamp ages are clamped to this before being kept in 16 bits. */
+	HSK_TW_TS_AGE_MAX = 3600,
+};
+
+enum {
+	HSK_TWF_HASHED = 1 << 0,
+	HSK_TWF_FIN_WAIT2 = 1 << 1,
+	HSK_TWF_TSTAMP = 1 << 2,	/* the connection used timestamps */
+	HSK_TWF_PAWS = 1 << 3,		/* ts_recent younger than 24 days */
+};
+
+struct hsk_tw {
+	struct hsk_tw *hnext;		/* hash chain, bucket lock */
+	struct list_head fifo;		/* expiry queue, qlock */
+	struct hsk_tuple tuple;
+	u32 expires;			/* ms since the table's base_ns */
+	u32 rcv_nxt;
+	u32 snd_nxt;
+	u32 ts_recent;
+	u32 ts_offset;
+	u16 window;			/* as sent: scaled */
+	u16 ts_stamp;			/* seconds, low 16 bits */
+	u16 last_oow;			/* ms, low 16 bits, of the last
+					 * rate-limited ACK; 0: none yet
+					 */
+	u8 flags:4,			/* HSK_TWF_*, bucket lock */
+	   wscale:4;			/* @window << @wscale: bytes */
+	u8 queued;			/* qlock */
+};
+
+static struct kmem_cache *hsk_tw_cache;
+
+int hsk_tw_cache_create(void)
+{
+	hsk_tw_cache = KMEM_CACHE(hsk_tw, 0);
+	if (!hsk_tw_cache)
+		return -ENOMEM;
+	pr_info("TIME_WAIT entry size %zu bytes\n", sizeof(struct hsk_tw));
+	return 0;
+}
+
+void hsk_tw_cache_destroy(void)
+{
+	kmem_cache_destroy(hsk_tw_cache);
+}
+
+static u32 hsk_tw_now_ms(const struct hsk_tw_table *t)
+{
+	return div_u64(ktime_get_ns() - t->base_ns, NSEC_PER_MSEC);
+}
+
+/* The clock wraps after 49 days: deadlines are turned back into ktime
+ * relative to now, which they are never more than 2^31 ms away from.
+ */
+static ktime_t hsk_tw_ktime(const struct hsk_tw_table *t, u32 ms)
+{
+	u64 now = ktime_get_ns();
+	s32 delta = ms - (u32)div_u64(now - t->base_ns, NSEC_PER_MSEC);
+
+	return ns_to_ktime(now + (s64)delta * NSEC_PER_MSEC);
+}
+
+static u32 hsk_tw_bucket(const struct hsk_tw_table *t, const struct hsk_tuple *k)
+{
+	return siphash_3u32((__force u32)k->raddr, (__force u32)k->laddr,
+			    (__force u32)k->rport << 16 | (__force u32)k->lport,
+			    &t->hash_key) & t->mask;
+}
+
+static spinlock_t *hsk_tw_lock(const struct hsk_tw_table *t, u32 bucket)
+{
+	return &t->locks[bucket & t->lock_mask];
+}
+
+static bool hsk_tw_tuple_eq(const struct hsk_tuple *a, const struct hsk_tuple *b)
+{
+	return a->raddr == b->raddr && a->laddr == b->laddr &&
+	       a->rport == b->rport && a->lport == b->lport;
+}
+
+static struct hsk_tw *hsk_tw_lookup(struct hsk_tw_table *t, u32 bucket,
+				    const struct hsk_tuple *k)
+{
+	struct hsk_tw *tw;
+
+	for (tw = t->buckets[bucket]; tw; tw = tw->hnext)
+		if (hsk_tw_tuple_eq(&tw->tuple, k))
+			return tw;
+	return NULL;
+}
+
+/* Bucket lock held. */
+static void hsk_tw_unhash(struct hsk_tw_table *t, struct hsk_tw *tw)
+{
+	struct hsk_tw **pp = &t->buckets[hsk_tw_bucket(t, &tw->tuple)];
+
+	while (*pp != tw)
+		pp = &(*pp)->hnext;
+	WRITE_ONCE(*pp, tw->hnext);
+	tw->flags &= ~HSK_TWF_HASHED;
+}
+
+static void hsk_tw_free(struct hsk_tw_table *t, struct hsk_tw *tw)
+{
+	kmem_cache_free(hsk_tw_cache, tw);
+	atomic_dec(&t->count);
+}
+
+/* qlock held. Only moves the deadline earlier; the callback moves it on. */
+static void hsk_tw_arm(struct hsk_tw_table *t, u32 expires)
+{
+	ktime_t when = hsk_tw_ktime(t, expires);
+
+	if (!hrtimer_is_queued(&t->timer) ||
+	    ktime_before(when, hrtimer_get_expires(&t->timer)))
+		hrtimer_start(&t->timer, when, HRTIMER_MODE_ABS_SOFT);
+}
+
+/* qlock held. Sorted insert from the tail: O(1) unless the duration of
+ * this kind just shrank.
+ */
+static void hsk_tw_enqueue(struct hsk_tw_table *t, struct hsk_tw *tw)
+{
+	struct list_head *q = &t->queues[tw->flags & HSK_TWF_FIN_WAIT2 ?
+					 HSK_TW_QUEUE_FW2 : HSK_TW_QUEUE_TW];
+	struct hsk_tw *pos;
+
+	list_for_each_entry_reverse(pos, q, fifo)
+		if ((s32)(pos->expires - tw->expires) <= 0)
+			break;
+	list_add(&tw->fifo, &pos->fifo);
+	tw->queued = 1;
+	if (q->next == &tw->fifo)
+		hsk_tw_arm(t, tw->expires);
+}
+
+/* Bucket lock held: gives the entry a new deadline, as
+ * inet_twsk_reschedule() does. One the reaper already holds keeps dying.
+ */
+static void hsk_tw_reschedule(struct hsk_tw_table *t, struct hsk_tw *tw,
+			      u32 timeout_ms)
+{
+	spin_lock(&t->qlock);
+	if (tw->queued) {
+		list_del(&tw->fifo);
+		tw->expires = hsk_tw_now_ms(t) + timeout_ms + 1;
+		hsk_tw_enqueue(t, tw);
+	}
+	spin_unlock(&t->qlock);
+}
+
+/* Bucket lock held: ends an entry early. Returns it when the caller must
+ * free it (after dropping the bucket lock), NULL when the reaper will.
+ */
+static struct hsk_tw *hsk_tw_kill(struct hsk_tw_table *t, struct hsk_tw *tw)
+{
+	bool mine;
+
+	hsk_tw_unhash(t, tw);
+	spin_lock(&t->qlock);
+	mine = tw->queued;
+	if (mine) {
+		list_del(&tw->fifo);
+		tw->queued = 0;
+	}
+	spin_unlock(&t->qlock);
+	return mine ? tw : NULL;
+}
+
+/* Frees entries taken off the queues, unhashing those still hashed. */
+static void hsk_tw_release(struct hsk_tw_table *t, struct list_head *list)
+{
+	struct hsk_tw *tw, *tmp;
+
+	list_for_each_entry_safe(tw, tmp, list, fifo) {
+		spinlock_t *lock = hsk_tw_lock(t, hsk_tw_bucket(t, &tw->tuple));
+
+		spin_lock_bh(lock);
+		if (tw->flags & HSK_TWF_HASHED)
+			hsk_tw_unhash(t, tw);
+		spin_unlock_bh(lock);
+		hsk_tw_free(t, tw);
+	}
+}
+
+/* qlock held: the queue head that expires first, or NULL. */
+static struct hsk_tw *hsk_tw_oldest(struct hsk_tw_table *t)
+{
+	struct hsk_tw *first = NULL, *tw;
+	unsigned int i;
+
+	for (i = 0; i < HSK_TW_QUEUES; i++) {
+		tw = list_first_entry_or_null(&t->queues[i], struct hsk_tw, fifo);
+		if (tw && (!first || (s32)(tw->expires - first->expires) < 0))
+			first = tw;
+	}
+	return first;
+}
+
+static enum hrtimer_restart hsk_tw_timer(struct hrtimer *timer)
+{
+	struct hsk_tw_table *t = container_of(timer, struct hsk_tw_table, timer);
+	struct hsk_net *hn = container_of(t, struct hsk_net, tw);
+	u32 now = hsk_tw_now_ms(t);
+	unsigned int n = 0;
+	struct hsk_tw *tw;
+	LIST_HEAD(expired);
+
+	spin_lock(&t->qlock);
+	while ((tw = hsk_tw_oldest(t)) && (s32)(tw->expires - now) <= 0 &&
+	       n < HSK_TW_REAP_BATCH) {
+		list_move_tail(&tw->fifo, &expired);
+		tw->queued = 0;
+		n++;
+	}
+	/* A full batch: come back at once, after other softirqs ran. */
+	if (tw)
+		hrtimer_start(timer, n < HSK_TW_REAP_BATCH ?
+			      hsk_tw_ktime(t, tw->expires) : ktime_get(),
+			      HRTIMER_MODE_ABS_SOFT);
+	spin_unlock(&t->qlock);
+
+	hsk_tw_release(t, &expired);
+	this_cpu_add(hn->mib->mibs[HSK_MIB_TW_REAPED], n);
+	return HRTIMER_NORESTART;
+}
+
+int hsk_tw_init(struct hsk_net *hn)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	unsigned int i, nbuckets;
+
+	/* Sized for the default max_tw at a mean chain length of 4. */
+	nbuckets = roundup_pow_of_two(max(hn->max_tw / 4, 1));
+	t->buckets = kvcalloc(nbuckets, sizeof(*t->buckets), GFP_KERNEL);
+	if (!t->buckets)
+		return -ENOMEM;
+	t->locks = kvmalloc_array(HSK_TW_LOCKS, sizeof(*t->locks), GFP_KERNEL);
+	if (!t->locks) {
+		kvfree(t->buckets);
+		return -ENOMEM;
+	}
+	for (i = 0; i < HSK_TW_LOCKS; i++)
+		spin_lock_init(&t->locks[i]);
+	t->mask = nbuckets - 1;
+	t->lock_mask = HSK_TW_LOCKS - 1;
+	get_random_bytes(&t->hash_key, sizeof(t->hash_key));
+	spin_lock_init(&t->qlock);
+	for (i = 0; i < HSK_TW_QUEUES; i++)
+		INIT_LIST_HEAD(&t->queues[i]);
+	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	t->timer.function = hsk_tw_timer;
+	t->base_ns = ktime_get_ns();
+	atomic_set(&t->count, 0);
+	t->closing = false;
+	return 0;
+}
+
+void hsk_tw_pre_exit(struct hsk_net *hn)
+{
+	WRITE_ONCE(hn->tw.closing, true);
+}
+
+/* False from pernet pre_exit on: the table takes no new entries. */
+bool hsk_tw_active(const struct hsk_net *hn)
+{
+	return !READ_ONCE(hn->tw.closing);
+}
+
+/* After synchronize_rcu(): no packet and no takeover is in the table any
+ * more. Emptying the queues first stops the callback from rearming;
+ * hrtimer_cancel() then waits for a running one.
+ */
+void hsk_tw_exit(struct hsk_net *hn)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	struct hsk_tw *tw, *tmp;
+	unsigned int i;
+	LIST_HEAD(all);
+
+	spin_lock_bh(&t->qlock);
+	for (i = 0; i < HSK_TW_QUEUES; i++)
+		list_splice_init(&t->queues[i], &all);
+	spin_unlock_bh(&t->qlock);
+	hrtimer_cancel(&t->timer);
+	list_for_each_entry_safe(tw, tmp, &all, fifo)
+		hsk_tw_free(t, tw);
+	WARN_ON_ONCE(atomic_read(&t->count));
+	kvfree(t->locks);
+	kvfree(t->buckets);
+}
+
+/* Makes room for one more entry by ending the one closest to expiry. */
+static void hsk_tw_recycle(struct hsk_net *hn)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	struct hsk_tw *tw;
+	LIST_HEAD(victim);
+
+	spin_lock_bh(&t->qlock);
+	tw = hsk_tw_oldest(t);
+	if (tw) {
+		list_move(&tw->fifo, &victim);
+		tw->queued = 0;
+	}
+	spin_unlock_bh(&t->qlock);
+	if (tw)
+		HSK_INC(hn, TW_RECYCLED);
+	hsk_tw_release(t, &victim);
+}
+
+bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	struct hsk_tw *tw, *old = NULL;
+	u32 bucket, timeout, now_s;
+	spinlock_t *lock;		/* the bucket's stripe */
+
+	tw = kmem_cache_alloc(hsk_tw_cache, GFP_ATOMIC | __GFP_NOWARN);
+	if (!tw) {
+		HSK_INC(hn, TW_ALLOC_FAILED);
+		return false;
+	}
+	/* Counted before it is visible so the gauge never goes below 0;
+	 * a race may recycle one entry more than needed, never fewer.
+	 */
+	if (atomic_inc_return(&t->count) > READ_ONCE(hn->max_tw))
+		hsk_tw_recycle(hn);
+
+	now_s = ktime_get_seconds();
+	tw->tuple = st->tuple;
+	tw->rcv_nxt = st->rcv_nxt;
+	tw->snd_nxt = st->snd_nxt;
+	tw->ts_recent = st->ts_recent;
+	tw->ts_offset = st->ts_offset;
+	tw->window = st->window;
+	tw->wscale = st->wscale;
+	tw->ts_stamp = now_s - min_t(u32, st->ts_age_s, HSK_TW_TS_AGE_MAX);
+	tw->last_oow = 0;
+	tw->flags = HSK_TWF_HASHED;
+	if (st->fin_wait2)
+		tw->flags |= HSK_TWF_FIN_WAIT2;
+	if (st->tstamp_ok)
+		tw->flags |= HSK_TWF_TSTAMP;
+	if (st->ts_age_s < TCP_PAWS_24DAYS)
+		tw->flags |= HSK_TWF_PAWS;
+	timeout = st->fin_wait2 ? st->timeout_ms : 2 * READ_ONCE(hn->msl_ms);
+
+	bucket = hsk_tw_bucket(t, &tw->tuple);
+	lock = hsk_tw_lock(t, bucket);
+	spin_lock_bh(lock);
+	old = hsk_tw_lookup(t, bucket, &tw->tuple);
+	if (old)
+		old = hsk_tw_kill(t, old);
+	tw->hnext = t->buckets[bucket];
+	WRITE_ONCE(t->buckets[bucket], tw);
+	spin_lock(&t->qlock);
+	tw->expires = hsk_tw_now_ms(t) + timeout + 1;
+	hsk_tw_enqueue(t, tw);
+	spin_unlock(&t->qlock);
+	spin_unlock_bh(lock);
+	if (old)
+		hsk_tw_free(t, old);
+	HSK_INC(hn, TW_ENTERED);
+	return true;
+}
+
+/* A local socket took the tuple over (connect() picked the port again). */
+bool hsk_tw_forget(struct hsk_net *hn, const struct hsk_tuple *k)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	u32 bucket = hsk_tw_bucket(t, k);
+	spinlock_t *lock = hsk_tw_lock(t, bucket);
+	struct hsk_tw *tw;
+
+	if (!atomic_read(&t->count))
+		return false;
+	spin_lock_bh(lock);
+	tw = hsk_tw_lookup(t, bucket, k);
+	if (tw)
+		tw = hsk_tw_kill(t, tw);
+	spin_unlock_bh(lock);
+	if (tw)
+		hsk_tw_free(t, tw);
+	return tw;
+}
+
+/* As tcp_in_window(): does [seq, end_seq) touch the receive window? */
+static bool hsk_tw_in_window(const struct hsk_tw *tw, const struct hsk_seg *seg)
+{
+	u32 s_win = tw->rcv_nxt, e_win = s_win + ((u32)tw->window << tw->wscale);
+
+	if (seg->seq == s_win)
+		return true;
+	if (after(seg->end_seq, s_win) && before(seg->seq, e_win))
+		return true;
+	return seg->seq == e_win && seg->seq == seg->end_seq;
+}
+
+/* Linux's tcp_paws_reject() against the entry's ts_recent. */
+static bool hsk_tw_paws_reject(const struct hsk_tw *tw, const struct hsk_seg *seg)
+{
+	if (!seg->saw_tstamp || !(tw->flags & HSK_TWF_TSTAMP))
+		return false;
+	if ((s32)(tw->ts_recent - seg->tsval) <= 0 ||
+	    !(tw->flags & HSK_TWF_PAWS) || !tw->ts_recent)
+		return false;
+	if ((seg->flags & TCPHDR_RST) &&
+	    (u16)((u16)ktime_get_seconds() - tw->ts_stamp) >= TCP_PAWS_MSL)
+		return false;
+	return true;
+}
+
+static void hsk_tw_store_ts(struct hsk_tw *tw, const struct hsk_seg *seg)
+{
+	if (seg->saw_tstamp && (tw->flags & HSK_TWF_TSTAMP)) {
+		tw->ts_recent = seg->tsval;
+		tw->ts_stamp = ktime_get_seconds();
+		tw->flags |= HSK_TWF_PAWS;
+	}
+}
+
+/* Out-of-window ACKs to pure ACKs and SYNs at most one per
+ * tcp_invalid_ratelimit, as tcp_oow_rate_limited(); data and FINs are
+ * always answered, they cannot be an ACK loop.
+ */
+static bool hsk_tw_oow_limited(struct hsk_net *hn, struct hsk_tw *tw,
+			       const struct hsk_seg *seg)
+{
+	u32 limit = jiffies_to_msecs(READ_ONCE(hn->net->ipv4.sysctl_tcp_invalid_ratelimit));
+	u16 now = (u16)hsk_tw_now_ms(&hn->tw) | 1;
+
+	if (seg->seq != seg->end_seq && !(seg->flags & TCPHDR_SYN))
+		return false;
+	if (tw->last_oow && (u16)(now - tw->last_oow) < min(limit, 0xffffU)) {
+		HSK_INC(hn, TW_ACK_RATELIMITED);
+		return true;
+	}
+	tw->last_oow = now;
+	return false;
+}
+
+enum hsk_tw_action {
+	HSK_TWA_DROP,
+	HSK_TWA_ACK,
+	HSK_TWA_RST,		/* reset the sender, end the entry */
+	HSK_TWA_KILL,		/* end the entry, drop the segment */
+	HSK_TWA_SYN,		/* end the entry, the SYN opens a new one */
+};
+
+/* The rules of tcp_timewait_state_process() for one entry; bucket lock
+ * held. Documentation/design.rst walks through them.
+ */
+static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, struct hsk_tw *tw,
+					 const struct hsk_seg *seg,
+					 bool listener)
+{
+	u32 tw_len = 2 * READ_ONCE(hn->msl_ms);
+	u8 fl = seg->flags;
+	bool paws = hsk_tw_paws_reject(tw, seg);
+
+	if (tw->flags & HSK_TWF_FIN_WAIT2) {
+		if (paws || !hsk_tw_in_window(tw, seg)) {
+			if (paws)
+				HSK_INC(hn, TW_PAWS_DROPPED);
+			return hsk_tw_oow_limited(hn, tw, seg) ?
+			       HSK_TWA_DROP : HSK_TWA_ACK;
+		}
+		if (fl & TCPHDR_RST)
+			return HSK_TWA_KILL;
+		if ((fl & TCPHDR_SYN) && !before(seg->seq, tw->rcv_nxt))
+			return HSK_TWA_RST;
+		if (!(fl & TCPHDR_ACK) || !after(seg->end_seq, tw->rcv_nxt) ||
+		    seg->end_seq == seg->seq)
+			return HSK_TWA_DROP;
+		/* Data after our close cannot be delivered: reset. */
+		if (!(fl & TCPHDR_FIN) || seg->end_seq != tw->rcv_nxt + 1)
+			return HSK_TWA_RST;
+		tw->flags &= ~HSK_TWF_FIN_WAIT2;
+		tw->rcv_nxt = seg->end_seq;
+		hsk_tw_store_ts(tw, seg);
+		hsk_tw_reschedule(&hn->tw, tw, tw_len);
+		HSK_INC(hn, TW_FW2_FIN);
+		return HSK_TWA_ACK;
+	}
+
+	if (!paws && seg->seq == tw->rcv_nxt &&
+	    (seg->seq == seg->end_seq || (fl & TCPHDR_RST))) {
+		if (fl & TCPHDR_RST) {
+			/* RFC 1337: an RST must not end TIME_WAIT early. */
+			if (!READ_ONCE(hn->rfc1337))
+				return HSK_TWA_KILL;
+			HSK_INC(hn, TW_RST_IGNORED);
+		} else {
+			hsk_tw_reschedule(&hn->tw, tw, tw_len);
+		}
+		hsk_tw_store_ts(tw, seg);
+		return HSK_TWA_DROP;
+	}
+
+	/* A new SYN is safe when it cannot be an old duplicate: its ISN is
+	 * beyond what the old connection used, or (RFC 6191) its timestamp
+	 * is newer. Without a listener Linux answers it as any other
+	 * out-of-window segment.
+	 */
+	if ((fl & (TCPHDR_SYN | TCPHDR_ACK)) == TCPHDR_SYN && !paws && listener &&
+	    (after(seg->seq, tw->rcv_nxt) ||
+	     (seg->saw_tstamp && (s32)(tw->ts_recent - seg->tsval) < 0)))
+		return HSK_TWA_SYN;
+
+	if (paws)
+		HSK_INC(hn, TW_PAWS_DROPPED);
+	if (fl & TCPHDR_RST)
+		return HSK_TWA_DROP;
+	if (paws || (fl & TCPHDR_ACK)) {
+		hsk_tw_reschedule(&hn->tw, tw, tw_len);
+		if (fl & TCPHDR_FIN)
+			HSK_INC(hn, TW_FIN_REACKED);
+	}
+	return hsk_tw_oow_limited(hn, tw, seg) ? HSK_TWA_DROP : HSK_TWA_ACK;
+}
+
+enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
+			       bool listener)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	u32 bucket, seq = 0, ack = 0, tsval = 0, tsecr = 0;
+	enum hsk_tw_action action;
+	struct hsk_tw *tw, *dead = NULL;
+	bool tstamp = false;
+	spinlock_t *lock;		/* the bucket's stripe */
+	u16 window = 0;
+
+	if (!atomic_read(&t->count))
+		return HSK_TW_NONE;
+	bucket = hsk_tw_bucket(t, &seg->tuple);
+	lock = hsk_tw_lock(t, bucket);
+	spin_lock(lock);
+	tw = hsk_tw_lookup(t, bucket, &seg->tuple);
+	if (!tw) {
+		spin_unlock(lock);
+		return HSK_TW_NONE;
+	}
+	action = hsk_tw_process(hn, tw, seg, listener);
+	if (action == HSK_TWA_ACK) {
+		seq = tw->snd_nxt;
+		ack = tw->rcv_nxt;
+		window = tw->window;
+		tstamp = tw->flags & HSK_TWF_TSTAMP;
+		tsval = tcp_time_stamp_raw() + tw->ts_offset;
+		tsecr = tw->ts_recent;
+	} else if (action >= HSK_TWA_RST) {
+		dead = hsk_tw_kill(t, tw);
+	}
+	spin_unlock(lock);
+	if (dead)
+		hsk_tw_free(t, dead);
+
+	switch (action) {
+	case HSK_TWA_ACK:
+		hsk_send_ack(hn->net, &seg->tuple, seg->dif, seq, ack, window,
+			     tstamp, tsval, tsecr);
+		return HSK_TW_DROP;
+	case HSK_TWA_RST:
+		hsk_reject(hn, seg);
+		return HSK_TW_DROP;
+	case HSK_TWA_SYN:
+		HSK_INC(hn, TW_SYN_REUSED);
+		return HSK_TW_SYN;
+	case HSK_TWA_KILL:
+	case HSK_TWA_DROP:
+		break;
+	}
+	return HSK_TW_DROP;
+}
+
+int hsk_tw_seq_show(struct seq_file *seq, struct hsk_net *hn)
+{
+	struct hsk_tw_table *t = &hn->tw;
+	unsigned int i, sl = 0;
+	struct hsk_tw *tw;
+
+	seq_puts(seq, "  sl  local_address rem_address   st timeout_ms  rcv_nxt  snd_nxt ts_recent\n");
+	for (i = 0; i <= t->mask; i++) {
+		spinlock_t *lock = hsk_tw_lock(t, i);
+
+		if (!READ_ONCE(t->buckets[i]))
+			continue;
+		spin_lock_bh(lock);
+		for (tw = t->buckets[i]; tw; tw = tw->hnext) {
+			s32 left = tw->expires - hsk_tw_now_ms(t);
+
+			seq_printf(seq, "%4u: %08X:%04X %08X:%04X %02X %10d %08X %08X %08X\n",
+				   sl++, (__force u32)tw->tuple.laddr,
+				   ntohs(tw->tuple.lport),
+				   (__force u32)tw->tuple.raddr,
+				   ntohs(tw->tuple.rport),
+				   tw->flags & HSK_TWF_FIN_WAIT2 ?
+				   TCP_FIN_WAIT2 : TCP_TIME_WAIT,
+				   max(left, 0), tw->rcv_nxt, tw->snd_nxt,
+				   tw->ts_recent);
+		}
+		spin_unlock_bh(lock);
+	}
+	return 0;
+}
