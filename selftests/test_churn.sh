@@ -3,9 +3,9 @@
 #
 # Churn under a SYN flood, with legitimate clients connecting throughout
 # and one connection established through hsk before it all starts:
-#  1. hsk unloaded and loaded again HSK_CHURN_CYCLES times (default 15,
+#  1. hsk unloaded and loaded again HSK_CHURN_CYCLES times (default 8,
 #     make stress: 100), each instance answering the flood for 0 to 1.5 s;
-#  2. HSK_CHURN_NETNS (default 10, make stress: 100) pairs of namespaces
+#  2. HSK_CHURN_NETNS (default 5, make stress: 100) pairs of namespaces
 #     created, given a hsk port, a server, a flood and clients, and
 #     deleted while that traffic runs;
 #  3. sysctl writes (ports, queue size, cookie mode, retries, timeouts)
@@ -21,8 +21,8 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"
 
-CYCLES=${HSK_CHURN_CYCLES:-15}
-NETNS=${HSK_CHURN_NETNS:-10}
+CYCLES=${HSK_CHURN_CYCLES:-8}
+NETNS=${HSK_CHURN_NETNS:-5}
 SYSCTL_SECS=8
 LONG_PORT=8081
 

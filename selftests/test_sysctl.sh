@@ -146,7 +146,9 @@ abort_on_overflow=0
 tw_remote_ports=
 msl_ms=30000
 max_tw=262144
-rfc1337=1"
+rfc1337=1
+accept_backlog=0
+accept_backlog_max=65536"
 
 # expect_defaults NS WHEN
 expect_defaults() {
