@@ -30,7 +30,7 @@ seg() {
 
 	shift 2
 	rm -f "$OUT/ans"
-	cli "$PKT" recv "$PORT" -c 1 -t 2000 >"$OUT/ans" &
+	cli "$PKT" recv "$PORT" -p "$rport" -c 1 -t 2000 >"$OUT/ans" &
 	RECV=$!
 	sleep 0.5
 	cli "$PKT" send "$CADDR" "$rport" "$SADDR" "$PORT" -f "$flags" -M $MARK "$@"
