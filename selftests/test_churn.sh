@@ -33,6 +33,12 @@ rand() {
 
 need_module nf_tables
 hsk_pair
+# Every segment the floods send reaches the hooks: on a slow guest the
+# receive backlog would otherwise drop legitimate SYNs and SYN-ACKs among
+# the flood's, before hsk or the kernel's listener sees them.
+backlog=$(cat /proc/sys/net/core/netdev_max_backlog)
+hsk_defer "echo $backlog > /proc/sys/net/core/netdev_max_backlog"
+echo 100000 >/proc/sys/net/core/netdev_max_backlog
 hsk_set ports "$PORT,$LONG_PORT"
 # A firewall chain on the same hook, as real servers have: it keeps the
 # LOCAL_IN static key on while hsk comes and goes, so unregistering hsk's
