@@ -112,3 +112,28 @@ table inet hsktest {
 }
 EOT
 }
+
+# raw_syn_ack VAR SPORT: a SYN from SPORT (ISN 1000) sent by hsk_pkt; the
+# ISN of the SYN-ACK goes to $VAR, not to stdout: a failure inside a
+# command substitution would not end the test. hsk_pkt owns no socket, so
+# the test keeps the client's kernel from resetting (nft_cli '... tcp
+# flags & rst == rst drop') and the server from retransmitting meanwhile
+# (synack_rto_ms).
+raw_syn_ack() {
+	local isn
+
+	cli "$PKT" recv "$PORT" -p "$2" -c 1 -t 60000 >"$OUT/sa" &
+	wait_for "cli grep -q ' 00000000:0000 07' /proc/net/raw" 10 ||
+		fail "capture socket not open"
+	cli "$PKT" send "$CADDR" "$2" "$SADDR" "$PORT" -q 1000 -m 1460
+	wait $! || fail "no SYN-ACK for port $2"
+	[ "$(cut -d' ' -f2,4 "$OUT/sa")" = "SA 1001" ] ||
+		fail "port $2: not a SYN-ACK to its SYN: $(cat "$OUT/sa")"
+	isn=$(cut -d' ' -f3 "$OUT/sa")
+	eval "$1=\$isn"
+}
+
+# raw_ack SPORT ISN: the final ACK of raw_syn_ack's handshake.
+raw_ack() {
+	cli "$PKT" send "$CADDR" "$1" "$SADDR" "$PORT" -f A -q 1001 -a $(($2 + 1))
+}

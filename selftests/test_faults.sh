@@ -88,14 +88,14 @@ expect_stat Handoffs 2
 hsk_set syncookies 1
 settle
 
-for cache in TCP request_sock_TCP; do
+for cache in request_sock_TCP TCP; do
 	log "failure point: child creation ($cache)"
 	failed=$(counter HandoffFailed)
 	resets=$(counter ResetsSent)
 	handoffs=$(counter Handoffs)
 	arm "$cache" 1
 	if cli "$CONN" connect "$SADDR" "$PORT" -d three >"$OUT/c" 2>&1; then
-		fail "the client was served without a child: $(cat "$OUT/c")"
+		fail "the client was served without a child: $(cat "$OUT/c"); failslab budget left $(cat "$FS/times"), $(nonzero_stats)"
 	fi
 	consumed "$cache"
 	grep -qi "reset" "$OUT/c" || fail "the client saw no RST: $(cat "$OUT/c")"

@@ -39,41 +39,27 @@ log "overflow with abort_on_overflow=0: $(nonzero_stats)"
 
 # A final ACK that finds the queue full: two raw handshakes get their
 # SYN-ACKs while the queue is empty, then a client fills it.
-# syn_ack SPORT: send a SYN from SPORT (ISN 1000), print the SYN-ACK's ISN.
-syn_ack() {
-	cli "$PKT" recv "$PORT" -c 1 -t 60000 >"$OUT/sa" &
-	wait_for "cli grep -q ' 00000000:0000 07' /proc/net/raw" 10 ||
-		fail "capture socket not open"
-	cli "$PKT" send "$CADDR" "$1" "$SADDR" "$PORT" -q 1000 -m 1460
-	wait $! || fail "no SYN-ACK for port $1"
-	cut -d' ' -f3 "$OUT/sa"
-}
-
-ack() {
-	cli "$PKT" send "$CADDR" "$1" "$SADDR" "$PORT" -f A -q 1001 -a $(($2 + 1))
-}
-
 # hsk_pkt owns no socket: keep the client kernel from resetting.
 nft_cli 'tcp sport 41000-41999 tcp flags & rst == rst drop'
 # No SYN-ACK retransmission meanwhile: the capture takes the first
 # segment from the port, and a slow guest must not see entries expire.
 hsk_set synack_rto_ms 20000
 serve -b 0 -w 6000 -n 1
-isn1=$(syn_ack 41001)
-isn2=$(syn_ack 41002)
+raw_syn_ack isn1 41001
+raw_syn_ack isn2 41002
 expect_stat HalfOpen 2
 cli "$CONN" connect "$SADDR" "$PORT" -d first >"$OUT/a" 2>&1 &
 A=$!
 wait_stat Handoffs 3
 overflows=$(counter AcceptOverflows)
 resets=$(counter ResetsSent)
-ack 41001 "$isn1"
+raw_ack 41001 "$isn1"
 wait_stat AcceptOverflows $((overflows + 1))
 expect_stat HalfOpen 2
 expect_stat ResetsSent "$resets"
 
 hsk_set abort_on_overflow 1
-ack 41002 "$isn2"
+raw_ack 41002 "$isn2"
 wait_stat AcceptOverflows $((overflows + 2))
 wait_stat ResetsSent $((resets + 1))
 expect_stat HalfOpen 1
