@@ -88,7 +88,16 @@ expect_stat Handoffs 2
 hsk_set syncookies 1
 settle
 
-for cache in request_sock_TCP TCP; do
+# failslab's budget goes to the first allocation from any marked cache:
+# cookie-only, no half-open entry is allocated before the child, and the
+# child's request sock comes before its socket, so the socket's failure
+# is the second allocation (interval 2; its counter only runs while the
+# interval is above 1, and it has not run before).
+hsk_set syncookies 2
+for point in "request_sock_TCP 1" "TCP 2"; do
+	set -- $point
+	cache=$1
+	echo "$2" >"$FS/interval"
 	log "failure point: child creation ($cache)"
 	failed=$(counter HandoffFailed)
 	resets=$(counter ResetsSent)
@@ -105,6 +114,8 @@ for cache in request_sock_TCP TCP; do
 	[ "$(delta Handoffs "$handoffs")" = 0 ] || fail "a handoff was counted"
 	settle
 done
+echo 1 >"$FS/interval"
+hsk_set syncookies 1
 
 log "failure point: SYN-ACK without a route back"
 # failslab cannot single out hsk's skb allocations (every packet's head
