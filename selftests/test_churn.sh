@@ -100,6 +100,10 @@ ok=$(awk '{ s += $2 } END { print s + 0 }' "$OUT/legit")
 log "legitimate handshakes completed so far: $ok"
 [ "$ok" -gt 0 ] || fail "no legitimate client connected during the cycles"
 
+# Each pair gets its own flood: the first one stops, so that on a slow
+# guest the namespaces' cleanup is not starved for minutes.
+kill "$FLOOD"
+wait "$FLOOD" 2>/dev/null
 log "phase 2: $NETNS namespace pairs created and deleted under traffic"
 j=0
 while [ "$j" -lt "$NETNS" ]; do
@@ -131,6 +135,10 @@ while [ "$j" -lt "$NETNS" ]; do
 	wait "$s" "$f" 2>/dev/null
 done
 
+cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 3600 -p 40000-65535 \
+	>/dev/null 2>&1 &
+FLOOD=$!
+hsk_defer "kill $FLOOD 2>/dev/null"
 log "phase 3: sysctl writes racing the packet path for ${SYSCTL_SECS}s"
 end=$(($(date +%s) + SYSCTL_SECS))
 writes=0
