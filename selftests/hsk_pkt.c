@@ -112,12 +112,25 @@ static __u8 parse_flags(const char *s)
 	return f;
 }
 
+/* The TCP checksum of @len bytes at @tcp between @s's addresses. */
+static __u16 tcp_csum(const struct seg *s, const __u8 *tcp, size_t len)
+{
+	__u8 pseudo[12];
+
+	memcpy(pseudo, &s->src, 4);
+	memcpy(pseudo + 4, &s->dst, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_TCP;
+	pseudo[10] = len >> 8;
+	pseudo[11] = len & 0xff;
+	return htons(csum(tcp, len, (__u16)~csum(pseudo, sizeof(pseudo), 0)));
+}
+
 static size_t build_tcp(const struct seg *s, __u8 *buf)
 {
 	struct tcphdr *th = (struct tcphdr *)buf;
-	__u8 *o = buf + sizeof(*th), pseudo[12];
+	__u8 *o = buf + sizeof(*th);
 	size_t optlen, dlen = s->data ? strlen(s->data) : 0, len;
-	__u32 sum;
 
 	memset(th, 0, sizeof(*th));
 	th->source = htons(s->sport);
@@ -169,14 +182,7 @@ static size_t build_tcp(const struct seg *s, __u8 *buf)
 	memcpy(o, s->data ? s->data : "", dlen);
 	len = sizeof(*th) + optlen + dlen;
 
-	memcpy(pseudo, &s->src, 4);
-	memcpy(pseudo + 4, &s->dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_TCP;
-	pseudo[10] = len >> 8;
-	pseudo[11] = len & 0xff;
-	sum = (__u16)~csum(pseudo, sizeof(pseudo), 0);
-	th->check = htons(csum(buf, len, sum));
+	th->check = tcp_csum(s, buf, len);
 	if (s->badsum)
 		th->check ^= htons(0x1234);
 	if (s->trunc && s->trunc < len)
@@ -625,8 +631,6 @@ static size_t fuzz_segment(struct seg *s, __u8 *tcp, int *bad)
 					  0x11, 0x04, 0x14, 0x12, 0x03, 0x06 };
 	struct tcphdr *th = (struct tcphdr *)tcp;
 	size_t optlen, dlen, len;
-	__u8 pseudo[12];
-	__u32 sum;
 
 	*bad = 0;
 	memset(th, 0, sizeof(*th));
@@ -646,14 +650,7 @@ static size_t fuzz_segment(struct seg *s, __u8 *tcp, int *bad)
 		tcp[sizeof(*th) + optlen + len] = fuzz_rand();
 	len = sizeof(*th) + optlen + dlen;
 
-	memcpy(pseudo, &s->src, 4);
-	memcpy(pseudo + 4, &s->dst, 4);
-	pseudo[8] = 0;
-	pseudo[9] = IPPROTO_TCP;
-	pseudo[10] = len >> 8;
-	pseudo[11] = len & 0xff;
-	sum = (__u16)~csum(pseudo, sizeof(pseudo), 0);
-	th->check = htons(csum(tcp, len, sum));
+	th->check = tcp_csum(s, tcp, len);
 
 	if (fuzz_one_in(20)) {
 		th->check ^= htons(1 + fuzz_rand() % 0xfffe);
