@@ -44,6 +44,9 @@ nft_cli 'tcp sport 41000-41999 tcp flags & rst == rst drop'
 # No SYN-ACK retransmission meanwhile: the capture takes the first
 # segment from the port, and a slow guest must not see entries expire.
 hsk_set synack_rto_ms 20000
+# The first server ends after its two connections; the next one must not
+# find it still listening (a slow guest) and then lose the port.
+wait "$SERVER_PID"
 serve -b 0 -w 6000 -n 1
 raw_syn_ack isn1 41001
 raw_syn_ack isn2 41002
