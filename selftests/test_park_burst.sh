@@ -68,7 +68,13 @@ parked=$(counter Parked)
 run "hsk, accept_backlog=256"
 [ "$OK" = $CLIENTS ] || fail "only $OK of $CLIENTS completed ($(nonzero_stats))"
 [ "$RECEIVED" = $CLIENTS ] || fail "server got $RECEIVED of $CLIENTS requests"
-[ "$RETRANS" = 0 ] || fail "$RETRANS client retransmissions with parking"
+# Parking leaves the handshake nothing to retransmit. Data segments are
+# retransmitted only when the guest stalls past the client's RTO: the
+# debug kernel beside other VMs once did that to 1 client of 200.
+[ "$SYNRETRANS" = 0 ] || fail "$SYNRETRANS SYN retransmissions with parking"
+slack=0
+[ "$(cat /hsk/kernel)" = debug ] && slack=$((CLIENTS / 100))
+[ "$RETRANS" -le "$slack" ] || fail "$RETRANS client retransmissions with parking"
 [ "$(counter Parked)" -gt "$parked" ] || fail "nothing was parked"
 expect_stat ParkedNow 0
 expect_stat ParkedReset 0
