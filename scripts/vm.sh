@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 case "$MODE" in
 # The debug kernel runs the suite several times slower than distro.
-check) [ "$K" = debug ] && : "${VM_TIMEOUT:=2400}"; : "${VM_TIMEOUT:=1200}" ;;
+check) [ "$K" = debug ] && : "${VM_TIMEOUT:=3600}"; : "${VM_TIMEOUT:=1200}" ;;
 run) : "${VM_TIMEOUT:=600}" ;;
 bench) : "${VM_TIMEOUT:=1800}" ;;
 shell) VM_TIMEOUT=0 ;;
