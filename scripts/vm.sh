@@ -61,7 +61,7 @@ if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"
 fi
 # Test knobs reach the guest's /init as environment variables.
-for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*)$' || true); do
+for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*|TW_.*)$' || true); do
 	[ -n "${!v}" ] && append="$append $v=${!v}"
 done
 append="$append ${HSK_APPEND:-}"
