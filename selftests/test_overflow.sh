@@ -45,9 +45,11 @@ nft_cli 'tcp sport 41000-41999 tcp flags & rst == rst drop'
 # segment from the port, and a slow guest must not see entries expire.
 hsk_set synack_rto_ms 20000
 # The first server ends after its two connections; the next one must not
-# find it still listening (a slow guest) and then lose the port.
+# find it still listening (a slow guest) and then lose the port. It keeps
+# its queue full until both final ACKs are seen: a timed wait ran out on
+# the debug guest and closed the listener first.
 wait "$SERVER_PID"
-serve -b 0 -w 6000 -n 1
+serve -b 0 -n 1 -g "$OUT/gate"
 raw_syn_ack isn1 41001
 raw_syn_ack isn2 41002
 expect_stat HalfOpen 2
@@ -67,6 +69,8 @@ wait_stat AcceptOverflows $((overflows + 2))
 wait_stat ResetsSent $((resets + 1))
 expect_stat HalfOpen 1
 expect_stat Handoffs 3
+expect_stat NoListener 0
+touch "$OUT/gate"
 wait "$A" || fail "first client with abort_on_overflow=1: $(cat "$OUT/a")"
 
 check_dmesg_clean
