@@ -203,10 +203,13 @@ static bool hsk_req_in_window(const struct hsk_req *req, u32 seq)
 	return seq - (req->rcv_isn + 1) < max_t(u32, req->window, 1);
 }
 
-/* What a SYN-ACK to @seg says, negotiated against the listener. */
+/* What a SYN-ACK to @seg says, negotiated against the listener; *@rtp
+ * is the route it takes, the caller's to send on or release.
+ */
 static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
-			      struct hsk_synack *sa, u16 *client_mss)
+			      struct hsk_synack *sa, u16 *client_mss,
+			      struct rtable **rtp)
 {
 	const struct net *net = hn->net;
 	u16 user_mss = READ_ONCE(tcp_sk(lsk)->rx_opt.user_mss);
@@ -234,8 +237,8 @@ static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
 	sa->mss = hsk_adv_mss(lsk, &rt->dst);
 	hsk_rwin(lsk, &rt->dst, sa->tstamp_ok, sa->wscale_ok, &rcv_wnd, &clamp,
 		 &sa->rcv_wscale);
-	ip_rt_put(rt);
 	sa->window = min(rcv_wnd, 65535U);
+	*rtp = rt;
 	return 0;
 }
 
@@ -307,13 +310,13 @@ enum hsk_add_result {
 	HSK_ADD_NOMEM,
 };
 
-/* Stores a half-open entry for @seg; on success *@out is its SYN-ACK. */
+/* Stores a half-open entry for @seg, whose first SYN-ACK is @sa. */
 static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 					struct sock *lsk,
 					struct hsk_synq_bucket *b,
 					const struct hsk_seg *seg,
 					const struct hsk_synack *sa,
-					u16 client_mss, struct sk_buff **out)
+					u16 client_mss)
 {
 	enum hsk_add_result res = HSK_ADD_OK;
 	struct hsk_req *req;
@@ -326,9 +329,7 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	spin_lock(&b->lock);
 	if (hsk_synq_lookup(b, &seg->tuple))
 		res = HSK_ADD_DUP;
-	else if (hsk_synq_insert(hn, b, req))
-		*out = hsk_req_synack(hn, req);
-	else
+	else if (!hsk_synq_insert(hn, b, req))
 		res = HSK_ADD_FULL;	/* it filled up since the first check */
 	spin_unlock(&b->lock);
 	if (res == HSK_ADD_FULL)
@@ -347,22 +348,31 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 	struct sk_buff *out = NULL;
 	struct hsk_synack sa;
 	struct hsk_req *req;
+	struct rtable *rt;
 	bool stateless;
 	u16 client_mss;
-	u32 ts_mac;
+	u32 ts_mac, now;
 
 	HSK_INC(hn, SYN_RECEIVED);
 
-	spin_lock(&b->lock);
-	req = hsk_synq_lookup(b, &seg->tuple);
-	if (req) {
-		/* A retransmitted SYN: the same SYN-ACK again, no new entry. */
-		out = hsk_req_synack(hn, req);
+	/* Stateless answers store nothing: no entry to look for then. */
+	if (atomic_read(&hn->synq.count)) {
+		spin_lock(&b->lock);
+		req = hsk_synq_lookup(b, &seg->tuple);
+		if (req) {
+			/* A retransmitted SYN: the same SYN-ACK again. */
+			out = hsk_req_synack(hn, req);
+			spin_unlock(&b->lock);
+			HSK_INC(hn, DUP_SYNS);
+			if (out) {
+				HSK_INC(hn, SYNACK_SENT);
+				hsk_xmit(hn->net, out);
+			}
+			consume_skb(skb);
+			return NF_STOLEN;
+		}
 		spin_unlock(&b->lock);
-		HSK_INC(hn, DUP_SYNS);
-		goto send;
 	}
-	spin_unlock(&b->lock);
 
 	/* Back-pressure, as the kernel's: while the connection could not
 	 * be accepted nor parked, the client's SYN backoff spaces it out.
@@ -380,7 +390,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 		stateless = true;
 	}
 
-	if (hsk_synack_prepare(hn, lsk, skb, seg, &sa, &client_mss)) {
+	if (hsk_synack_prepare(hn, lsk, skb, seg, &sa, &client_mss, &rt)) {
 		HSK_INC(hn, SEND_FAILED);
 		goto drop;
 	}
@@ -392,33 +402,33 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
-		switch (hsk_synq_add(hn, lsk, b, seg, &sa, client_mss, &out)) {
+		switch (hsk_synq_add(hn, lsk, b, seg, &sa, client_mss)) {
 		case HSK_ADD_OK:
 			break;
 		case HSK_ADD_DUP:
+			ip_rt_put(rt);
 			goto drop;
 		case HSK_ADD_NOMEM:	/* a full queue by another name */
 		case HSK_ADD_FULL:
-			if (mode == HSK_COOKIES_NEVER)
+			if (mode == HSK_COOKIES_NEVER) {
+				ip_rt_put(rt);
 				goto drop;
+			}
 			stateless = true;
 			break;
 		}
 	}
-	if (stateless) {
-		sa.tsval = hsk_ts_with_mac(tcp_time_stamp_raw() +
-					   hsk_cookie_tsoff(&hn->cookie, &seg->tuple),
-					   ts_mac);
-		out = hsk_synack_build(hn->net, &sa);
-		if (out)
-			HSK_INC(hn, COOKIES_SENT);
+	/* The clock is read only when the SYN-ACK carries it. */
+	if (sa.tstamp_ok) {
+		now = tcp_time_stamp_raw() +
+		      hsk_cookie_tsoff(&hn->cookie, &seg->tuple);
+		sa.tsval = stateless ? hsk_ts_with_mac(now, ts_mac) : now;
 	}
-send:
-	if (out) {
-		HSK_INC(hn, SYNACK_SENT);
-		hsk_xmit(hn->net, out);
-	}
-	consume_skb(skb);
+	if (!hsk_synack_reply(hn->net, skb, &sa, rt))
+		return NF_STOLEN;
+	HSK_INC(hn, SYNACK_SENT);
+	if (stateless)
+		HSK_INC(hn, COOKIES_SENT);
 	return NF_STOLEN;
 drop:
 	kfree_skb(skb);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Segments hsk sends itself: SYN-ACKs, RSTs and the ACKs of TIME_WAIT
- * entries. All are built here from
- * scratch, routed towards the client and handed to ip_local_out(), so
- * they pass LOCAL_OUT/POST_ROUTING like anything the stack sends.
+ * entries. All are built here, in a new buffer or, for the first SYN-ACK
+ * to a SYN, in the SYN's own; routed towards the client and handed to
+ * ip_local_out(), so they pass LOCAL_OUT/POST_ROUTING like anything the
+ * stack sends.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -72,30 +73,17 @@ static unsigned int hsk_synack_options(const struct hsk_synack *sa, u8 *p)
 	return p - start;
 }
 
-/* Builds a routed IPv4 TCP segment with no payload; a failure (no route,
- * no memory) is counted here, once for every caller.
+/* Writes the TCP and IP headers in front of @skb's (empty) data and
+ * attaches @rt, whose reference the skb takes over.
  */
-static struct sk_buff *hsk_tcp_build(struct net *net, const struct hsk_tuple *t,
-				     int oif, u8 tos, u32 seq, u32 ack,
-				     u8 flags, u16 window, const u8 *opts,
-				     unsigned int optlen)
+static void hsk_tcp_fill(struct net *net, struct sk_buff *skb,
+			 struct rtable *rt, const struct hsk_tuple *t, u8 tos,
+			 u32 seq, u32 ack, u8 flags, u16 window, const u8 *opts,
+			 unsigned int optlen)
 {
 	unsigned int tcplen = sizeof(struct tcphdr) + optlen;
-	struct sk_buff *skb;
 	struct tcphdr *th;
 	struct iphdr *iph;
-	struct rtable *rt;
-
-	rt = hsk_route(net, t, oif, tos);
-	if (IS_ERR(rt))
-		goto err;
-
-	skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
-	if (!skb) {
-		ip_rt_put(rt);
-		goto err;
-	}
-	skb_reserve(skb, MAX_TCP_HEADER);
 
 	th = skb_push(skb, tcplen);
 	skb_reset_transport_header(skb);
@@ -127,6 +115,32 @@ static struct sk_buff *hsk_tcp_build(struct net *net, const struct hsk_tuple *t,
 	skb->protocol = htons(ETH_P_IP);
 	skb_dst_set(skb, &rt->dst);
 	ip_select_ident(net, skb, NULL);
+}
+
+/* Builds a routed IPv4 TCP segment with no payload in a new buffer,
+ * looking the route up unless @rt brings one; a failure (no route, no
+ * memory) is counted here, once for every caller.
+ */
+static struct sk_buff *hsk_tcp_build(struct net *net, struct rtable *rt,
+				     const struct hsk_tuple *t, int oif, u8 tos,
+				     u32 seq, u32 ack, u8 flags, u16 window,
+				     const u8 *opts, unsigned int optlen)
+{
+	struct sk_buff *skb;
+
+	if (!rt)
+		rt = hsk_route(net, t, oif, tos);
+	if (IS_ERR(rt))
+		goto err;
+
+	skb = alloc_skb(MAX_TCP_HEADER, GFP_ATOMIC);
+	if (!skb) {
+		ip_rt_put(rt);
+		goto err;
+	}
+	skb_reserve(skb, MAX_TCP_HEADER);
+	hsk_tcp_fill(net, skb, rt, t, tos, seq, ack, flags, window, opts,
+		     optlen);
 	return skb;
 
 err:
@@ -134,14 +148,80 @@ err:
 	return NULL;
 }
 
+/* Whether the SYN's buffer can carry @len bytes of answer from its
+ * network header on: ours alone, linear, and long enough.
+ */
+static bool hsk_skb_reusable(const struct sk_buff *skb, unsigned int len)
+{
+	return !skb_shared(skb) && !skb_cloned(skb) &&
+	       !skb_is_nonlinear(skb) && !skb->sk &&
+	       skb_network_offset(skb) == 0 &&
+	       skb_end_offset(skb) - (skb->data - skb->head) >= len;
+}
+
+/* Strips what the SYN carried in from outside and from the receive
+ * path, so the buffer leaves as a fresh one would. Its flow hash stays:
+ * it is symmetric, so it is the reply's too, and spares a dissection.
+ */
+static void hsk_skb_recycle(struct sk_buff *skb, unsigned int len)
+{
+	skb_scrub_packet(skb, true);
+	skb->priority = 0;
+	skb->queue_mapping = 0;
+	skb->encapsulation = 0;
+	__vlan_hwaccel_clear_tag(skb);
+#ifdef CONFIG_NETWORK_SECMARK
+	skb->secmark = 0;
+#endif
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	/* Empty, with @len bytes of room in front of the data for the
+	 * headers hsk_tcp_fill() pushes.
+	 */
+	__skb_trim(skb, 0);
+	__skb_put(skb, len);
+	__skb_pull(skb, len);
+}
+
 struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa)
 {
 	u8 opts[HSK_MAX_OPTLEN];
 	unsigned int optlen = hsk_synack_options(sa, opts);
 
-	return hsk_tcp_build(net, &sa->tuple, sa->oif, sa->tos, sa->seq,
+	return hsk_tcp_build(net, NULL, &sa->tuple, sa->oif, sa->tos, sa->seq,
 			     sa->ack, TCPHDR_SYN | TCPHDR_ACK, sa->window,
 			     opts, optlen);
+}
+
+/* Under a flood every SYN is answered: turning the SYN's own buffer into
+ * its SYN-ACK spares an allocation (zeroed, on most distributions) and a
+ * free per SYN, and @rt spares the second route lookup. The SYN and @rt
+ * are consumed in every case.
+ */
+bool hsk_synack_reply(struct net *net, struct sk_buff *syn,
+		      const struct hsk_synack *sa, struct rtable *rt)
+{
+	unsigned int optlen, len;
+	u8 opts[HSK_MAX_OPTLEN];
+	struct sk_buff *skb;
+
+	optlen = hsk_synack_options(sa, opts);
+	len = sizeof(struct iphdr) + sizeof(struct tcphdr) + optlen;
+	if (hsk_skb_reusable(syn, len)) {
+		skb = syn;
+		hsk_skb_recycle(skb, len);
+		hsk_tcp_fill(net, skb, rt, &sa->tuple, sa->tos, sa->seq,
+			     sa->ack, TCPHDR_SYN | TCPHDR_ACK, sa->window, opts,
+			     optlen);
+	} else {
+		consume_skb(syn);
+		skb = hsk_tcp_build(net, rt, &sa->tuple, sa->oif, sa->tos,
+				    sa->seq, sa->ack, TCPHDR_SYN | TCPHDR_ACK,
+				    sa->window, opts, optlen);
+		if (!skb)
+			return false;
+	}
+	hsk_xmit(net, skb);
+	return true;
 }
 
 int hsk_xmit(struct net *net, struct sk_buff *skb)
@@ -154,7 +234,7 @@ void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
 {
 	struct sk_buff *skb;
 
-	skb = hsk_tcp_build(net, t, oif, 0, seq, ack, flags, 0, NULL, 0);
+	skb = hsk_tcp_build(net, NULL, t, oif, 0, seq, ack, flags, 0, NULL, 0);
 	if (!skb)
 		return;
 	HSK_INC(hsk_pernet(net), RESETS_SENT);
@@ -177,8 +257,8 @@ void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
 		put_unaligned_be32(tsval, opts + 4);
 		put_unaligned_be32(tsecr, opts + 8);
 	}
-	skb = hsk_tcp_build(net, t, oif, 0, seq, ack, TCPHDR_ACK, window, opts,
-			    tstamp ? TCPOLEN_TSTAMP_ALIGNED : 0);
+	skb = hsk_tcp_build(net, NULL, t, oif, 0, seq, ack, TCPHDR_ACK, window,
+			    opts, tstamp ? TCPOLEN_TSTAMP_ALIGNED : 0);
 	if (skb)
 		hsk_xmit(net, skb);
 }

@@ -26,6 +26,8 @@ struct hsk_synack {
 struct rtable *hsk_route(struct net *net, const struct hsk_tuple *t, int oif,
 			 u8 tos);
 struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa);
+bool hsk_synack_reply(struct net *net, struct sk_buff *syn,
+		      const struct hsk_synack *sa, struct rtable *rt);
 int hsk_xmit(struct net *net, struct sk_buff *skb);
 void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
 		    u32 seq, u32 ack, u8 flags);
