@@ -22,6 +22,16 @@ if ! scripts/deps.sh; then
 	exit 1
 fi
 
+# The debug kernel, when not cached yet, is built at low priority while
+# the distro suite runs: QEMU's one TCG thread leaves a core idle, and
+# the build is most of the debug run's setup time. vm.sh finds it done,
+# or waits on the build's lock.
+case " $KERNELS " in
+*" distro "*" debug "*)
+	nice -n 19 scripts/debug-kernel.sh >build/debug-kernel.log 2>&1 &
+	;;
+esac
+
 for k in $KERNELS; do
 	case "$k" in
 	distro | debug) ;;
