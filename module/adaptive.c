@@ -42,7 +42,7 @@ static void hsk_adaptive_leave_stateless(struct hsk_net *hn)
 {
 	WRITE_ONCE(hn->last_overflow, jiffies);
 	smp_wmb();	/* pairs with smp_rmb() in hsk_ack_cookie_checked() */
-	WRITE_ONCE(hn->adaptive.stateless, false);
+	WRITE_ONCE(hn->stateless, false);
 }
 
 static void hsk_adaptive_work(struct work_struct *work)
@@ -65,9 +65,9 @@ static void hsk_adaptive_work(struct work_struct *work)
 	calm = !hot && rate <= READ_ONCE(hn->adaptive_syn_low) &&
 	       hsk_fill_at_most(hn, READ_ONCE(hn->adaptive_fill_low));
 
-	if (!a->stateless) {
+	if (!hn->stateless) {
 		if (hot) {
-			WRITE_ONCE(a->stateless, true);
+			WRITE_ONCE(hn->stateless, true);
 			HSK_INC(hn, COOKIE_MODE_STATELESS);
 		}
 	} else if (!calm) {
@@ -75,7 +75,7 @@ static void hsk_adaptive_work(struct work_struct *work)
 	} else if (!a->calm_since_ns) {
 		a->calm_since_ns = now;
 	}
-	if (a->stateless && a->calm_since_ns &&
+	if (hn->stateless && a->calm_since_ns &&
 	    now - a->calm_since_ns >=
 	    (u64)READ_ONCE(hn->adaptive_hold_ms) * NSEC_PER_MSEC) {
 		hsk_adaptive_leave_stateless(hn);
@@ -90,7 +90,7 @@ void hsk_adaptive_init(struct hsk_net *hn)
 {
 	struct hsk_adaptive *a = &hn->adaptive;
 
-	a->stateless = false;
+	hn->stateless = false;
 	mutex_init(&a->lock);
 	INIT_DELAYED_WORK(&a->work, hsk_adaptive_work);
 }
@@ -119,7 +119,7 @@ void hsk_adaptive_set_mode(struct hsk_net *hn, int mode)
 				   msecs_to_jiffies(HSK_ADAPTIVE_TICK_MS));
 	} else if (mode != HSK_COOKIES_ADAPTIVE && old == HSK_COOKIES_ADAPTIVE) {
 		cancel_delayed_work_sync(&a->work);
-		if (a->stateless)
+		if (hn->stateless)
 			hsk_adaptive_leave_stateless(hn);
 	}
 	WRITE_ONCE(hn->syncookies, mode);
@@ -132,7 +132,7 @@ void hsk_adaptive_set_mode(struct hsk_net *hn, int mode)
 bool hsk_syn_stateless(const struct hsk_net *hn, int mode)
 {
 	return mode == HSK_COOKIES_ALWAYS ||
-	       (mode == HSK_COOKIES_ADAPTIVE && READ_ONCE(hn->adaptive.stateless));
+	       (mode == HSK_COOKIES_ADAPTIVE && READ_ONCE(hn->stateless));
 }
 
 /* Whether an ACK without entry in @mode is checked as a cookie (else it
@@ -145,7 +145,7 @@ bool hsk_ack_cookie_checked(const struct hsk_net *hn, int mode)
 	case HSK_COOKIES_ALWAYS:
 		return true;
 	case HSK_COOKIES_ADAPTIVE:
-		if (READ_ONCE(hn->adaptive.stateless))
+		if (READ_ONCE(hn->stateless))
 			return true;
 		smp_rmb();	/* pairs with hsk_adaptive_leave_stateless() */
 		fallthrough;

@@ -39,6 +39,7 @@ struct hsk_net {
 	int synack_rto_ms;
 	int synack_retries;
 	int syncookies;			/* written by hsk_adaptive_set_mode() */
+	bool stateless;			/* mode 3 is stateless: adaptive.h */
 	int adaptive_syn_high;		/* SYNs per second */
 	int adaptive_syn_low;
 	int adaptive_fill_high;		/* percent of max_syn_backlog */
