@@ -20,6 +20,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
+#include "adaptive.h"
 #include "cookie.h"
 #include "park.h"
 #include "stats.h"
@@ -37,7 +38,13 @@ struct hsk_net {
 	int max_syn_backlog;
 	int synack_rto_ms;
 	int synack_retries;
-	int syncookies;
+	int syncookies;			/* written by hsk_adaptive_set_mode() */
+	bool stateless;			/* mode 3 is stateless: adaptive.h */
+	int adaptive_syn_high;		/* SYNs per second */
+	int adaptive_syn_low;
+	int adaptive_fill_high;		/* percent of max_syn_backlog */
+	int adaptive_fill_low;
+	int adaptive_hold_ms;
 	int abort_on_overflow;
 	int accept_backlog;		/* parked per listener, 0: off */
 	int accept_backlog_max;		/* parked in the netns */
@@ -45,7 +52,8 @@ struct hsk_net {
 	int max_tw;
 	int rfc1337;
 
-	unsigned long last_overflow;	/* jiffies, last time the queue was full */
+	unsigned long last_overflow;	/* jiffies, last time SYNs got cookies */
+	struct hsk_adaptive adaptive;
 
 	struct hsk_cookie cookie;
 	struct hsk_synq synq;
@@ -59,6 +67,7 @@ enum hsk_syncookies_mode {
 	HSK_COOKIES_NEVER = 0,
 	HSK_COOKIES_ON_OVERFLOW = 1,
 	HSK_COOKIES_ALWAYS = 2,
+	HSK_COOKIES_ADAPTIVE = 3,
 };
 
 extern unsigned int hsk_net_id;

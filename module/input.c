@@ -294,8 +294,8 @@ static void hsk_listen_overflow(struct hsk_net *hn, const struct sock *lsk)
 }
 
 /* A SYN could not have a half-open entry (@why: the queue was full, or
- * memory ran out); in mode 1 this opens the window in which ACKs without
- * entry are checked as cookies.
+ * memory ran out); in modes 1 and 3 this opens the window in which ACKs
+ * without entry are checked as cookies.
  */
 static void hsk_synq_overflow(struct hsk_net *hn, enum hsk_mib_field why)
 {
@@ -382,8 +382,8 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 		goto drop;
 	}
 
-	stateless = mode == HSK_COOKIES_ALWAYS;
-	if (atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog)) {
+	stateless = hsk_syn_stateless(hn, mode);
+	if (!stateless && hsk_synq_full(hn)) {
 		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_FULL);
 		if (mode == HSK_COOKIES_NEVER)
 			goto drop;
@@ -559,9 +559,7 @@ static enum hsk_ack_action hsk_ack_stray(struct hsk_net *hn, struct sock *lsk,
 		HSK_INC(hn, NO_LISTENER);
 		return HSK_ACK_ACCEPT;	/* the kernel answers with RST */
 	}
-	if (mode == HSK_COOKIES_NEVER ||
-	    (mode == HSK_COOKIES_ON_OVERFLOW &&
-	     !hsk_cookie_recent(READ_ONCE(hn->last_overflow)))) {
+	if (!hsk_ack_cookie_checked(hn, mode)) {
 		HSK_INC(hn, STRAY_ACKS);
 		return HSK_ACK_RESET;
 	}

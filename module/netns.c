@@ -14,6 +14,12 @@ enum {
 	HSK_DEFAULT_ACCEPT_BACKLOG_MAX = 65536,
 	HSK_DEFAULT_MSL_MS = 30000,
 	HSK_DEFAULT_MAX_TW = 262144,
+	/* Why these: Documentation/admin-guide.rst, net.hsk.adaptive_*. */
+	HSK_DEFAULT_ADAPTIVE_SYN_HIGH = 10000,
+	HSK_DEFAULT_ADAPTIVE_SYN_LOW = 5000,
+	HSK_DEFAULT_ADAPTIVE_FILL_HIGH = 50,
+	HSK_DEFAULT_ADAPTIVE_FILL_LOW = 25,
+	HSK_DEFAULT_ADAPTIVE_HOLD_MS = 10000,
 };
 
 unsigned int hsk_net_id __read_mostly;
@@ -29,6 +35,11 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->synack_rto_ms = HSK_DEFAULT_SYNACK_RTO_MS;
 	hn->synack_retries = HSK_DEFAULT_SYNACK_RETRIES;
 	hn->syncookies = HSK_COOKIES_ON_OVERFLOW;
+	hn->adaptive_syn_high = HSK_DEFAULT_ADAPTIVE_SYN_HIGH;
+	hn->adaptive_syn_low = HSK_DEFAULT_ADAPTIVE_SYN_LOW;
+	hn->adaptive_fill_high = HSK_DEFAULT_ADAPTIVE_FILL_HIGH;
+	hn->adaptive_fill_low = HSK_DEFAULT_ADAPTIVE_FILL_LOW;
+	hn->adaptive_hold_ms = HSK_DEFAULT_ADAPTIVE_HOLD_MS;
 	hn->abort_on_overflow = 0;
 	hn->accept_backlog = 0;
 	hn->accept_backlog_max = HSK_DEFAULT_ACCEPT_BACKLOG_MAX;
@@ -38,6 +49,7 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
 	hsk_cookie_init(&hn->cookie);
 	hsk_park_init(hn);
+	hsk_adaptive_init(hn);
 
 	hn->mib = alloc_percpu(struct hsk_mib);
 	if (!hn->mib)
@@ -63,6 +75,7 @@ err_hook:
 	hsk_proc_exit(hn);
 err_proc:
 	hsk_sysctl_unregister(hn);
+	hsk_adaptive_exit(hn);
 err_sysctl:
 	hsk_tw_exit(hn);
 err_tw:
@@ -89,6 +102,8 @@ static void __net_exit hsk_net_exit(struct net *net)
 
 	hsk_proc_exit(hn);
 	hsk_sysctl_unregister(hn);
+	/* No sysctl writer is left to restart the sampler. */
+	hsk_adaptive_exit(hn);
 	hsk_tw_exit(hn);
 	hsk_synq_exit(hn);
 	hsk_park_exit(hn);

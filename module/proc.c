@@ -58,6 +58,8 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_TW_PAWS_DROPPED]	= "TwPawsDropped",
 	[HSK_MIB_TW_ACK_RATELIMITED]	= "TwAckRateLimited",
 	[HSK_MIB_TW_ALLOC_FAILED]	= "TwAllocFailed",
+	[HSK_MIB_COOKIE_MODE_STATELESS]	= "CookieModeStateless",
+	[HSK_MIB_COOKIE_MODE_STATEFUL]	= "CookieModeStateful",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)
@@ -78,6 +80,7 @@ static int hsk_stat_show(struct seq_file *seq, void *v)
 	seq_printf(seq, "HalfOpen %d\n", atomic_read(&hn->synq.count));
 	seq_printf(seq, "ParkedNow %d\n", atomic_read(&hn->park.count));
 	seq_printf(seq, "TimeWait %d\n", atomic_read(&hn->tw.count));
+	seq_printf(seq, "StatelessNow %d\n", hsk_stateless_now(hn));
 	return 0;
 }
 

@@ -131,3 +131,8 @@ void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
 	hlist_del(&req->node);
 	atomic_dec(&q->count);
 }
+
+bool hsk_synq_full(const struct hsk_net *hn)
+{
+	return atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog);
+}

@@ -26,30 +26,59 @@ static const int hsk_backlog_max = 1 << 20;
 static const int hsk_rto_min = 10;
 static const int hsk_rto_max = 60000;
 static const int hsk_retries_max = 15;
-static const int hsk_cookies_max = HSK_COOKIES_ALWAYS;
+static const int hsk_cookies_max = HSK_COOKIES_ADAPTIVE;
+static const int hsk_syn_rate_max = 100000000;
+static const int hsk_percent_max = 100;
+static const int hsk_hold_max = 600000;
 static const int hsk_msl_min = 10;
 static const int hsk_msl_max = 300000;
 static const int hsk_max_tw_max = 1 << 24;
 
-static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
-			  size_t *lenp, loff_t *ppos)
+/* Parses a write to an integer entry into *@val, in ->extra1..->extra2. */
+static int hsk_sysctl_parse_int(const struct ctl_table *table, void *buffer,
+				size_t *lenp, loff_t *ppos, int *val)
 {
 	char text[HSK_INT_TEXT_MAX];
-	int val;
 
-	if (!write)
-		return proc_dointvec(table, write, buffer, lenp, ppos);
 	if (*ppos || *lenp >= sizeof(text))
 		return -EINVAL;
 	memcpy(text, buffer, *lenp);
 	text[*lenp] = '\0';
-	if (kstrtoint(strim(text), 10, &val) ||
-	    val < *(const int *)table->extra1 ||
-	    val > *(const int *)table->extra2)
+	if (kstrtoint(strim(text), 10, val) ||
+	    *val < *(const int *)table->extra1 ||
+	    *val > *(const int *)table->extra2)
 		return -EINVAL;
-	WRITE_ONCE(*(int *)table->data, val);
 	*ppos += *lenp;
 	return 0;
+}
+
+static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
+			  size_t *lenp, loff_t *ppos)
+{
+	int val, err;
+
+	if (!write)
+		return proc_dointvec(table, write, buffer, lenp, ppos);
+	err = hsk_sysctl_parse_int(table, buffer, lenp, ppos, &val);
+	if (!err)
+		WRITE_ONCE(*(int *)table->data, val);
+	return err;
+}
+
+/* The mode also starts or stops mode 3's sampler (adaptive.c). */
+static int hsk_sysctl_syncookies(struct ctl_table *table, int write,
+				 void *buffer, size_t *lenp, loff_t *ppos)
+{
+	struct hsk_net *hn = container_of((int *)table->data, struct hsk_net,
+					  syncookies);
+	int val, err;
+
+	if (!write)
+		return proc_dointvec(table, write, buffer, lenp, ppos);
+	err = hsk_sysctl_parse_int(table, buffer, lenp, ppos, &val);
+	if (!err)
+		hsk_adaptive_set_mode(hn, val);
+	return err;
 }
 
 /* ->data of these entries is the struct hsk_net itself, ->extra1 the
@@ -113,7 +142,20 @@ static const struct ctl_table hsk_sysctl_template[] = {
 	HSK_SYSCTL_INT("max_syn_backlog", max_syn_backlog, &hsk_one, &hsk_backlog_max),
 	HSK_SYSCTL_INT("synack_rto_ms", synack_rto_ms, &hsk_rto_min, &hsk_rto_max),
 	HSK_SYSCTL_INT("synack_retries", synack_retries, &hsk_zero, &hsk_retries_max),
-	HSK_SYSCTL_INT("syncookies", syncookies, &hsk_zero, &hsk_cookies_max),
+	{
+		.procname	= "syncookies",
+		.data		= (void *)offsetof(struct hsk_net, syncookies),
+		.maxlen		= sizeof(int),
+		.mode		= 0644,
+		.proc_handler	= hsk_sysctl_syncookies,
+		.extra1		= (void *)&hsk_zero,
+		.extra2		= (void *)&hsk_cookies_max,
+	},
+	HSK_SYSCTL_INT("adaptive_syn_high", adaptive_syn_high, &hsk_one, &hsk_syn_rate_max),
+	HSK_SYSCTL_INT("adaptive_syn_low", adaptive_syn_low, &hsk_zero, &hsk_syn_rate_max),
+	HSK_SYSCTL_INT("adaptive_fill_high", adaptive_fill_high, &hsk_one, &hsk_percent_max),
+	HSK_SYSCTL_INT("adaptive_fill_low", adaptive_fill_low, &hsk_zero, &hsk_percent_max),
+	HSK_SYSCTL_INT("adaptive_hold_ms", adaptive_hold_ms, &hsk_zero, &hsk_hold_max),
 	HSK_SYSCTL_INT("abort_on_overflow", abort_on_overflow, &hsk_zero, &hsk_one),
 	HSK_SYSCTL_INT("accept_backlog", accept_backlog, &hsk_zero, &hsk_backlog_max),
 	HSK_SYSCTL_INT("accept_backlog_max", accept_backlog_max, &hsk_one, &hsk_backlog_max),

@@ -17,12 +17,13 @@
  *   hsk_pkt connect SRC SPORT DST DPORT [-d TEXT] [-T TSVAL] [-M MARK]
  *	SYN, wait for the SYN-ACK, final ACK carrying TEXT
  *   hsk_pkt flood SRC DST DPORT [-n COUNT] [-t SECONDS] [-f FLAGS]
- *		[-p LO-HI | -s SPORT]
+ *		[-p LO-HI | -s SPORT] [-r RATE]
  *	COUNT segments (ACKs by default, an MSS option on SYNs) with random
  *	source ports in LO-HI (default 1024-61023), sequence and
  *	acknowledgment numbers; -s uses ports SPORT, SPORT + 1, ... instead,
  *	each segment's sequence number equal to its port; -t floods for
- *	that long instead of a count
+ *	that long instead of a count; -r sends at most RATE segments a
+ *	second (as fast as it can without)
  *   hsk_pkt fuzz SRC DST DPORT -n COUNT [-s SEED] [-p LO-HI] [-M MARK]
  *	COUNT random and mutated segments (flags, options, lengths,
  *	checksums, sequence numbers, data offsets, IP options, fragments);
@@ -505,13 +506,13 @@ static int cmd_flood(int argc, char **argv)
 	struct seg s = { .flags = 0x10, .wscale = -1 };
 	unsigned int lo = 1024, hi = 61023, first = 0;
 	int n = -1, secs = 0, opt, fd = raw_socket(), i;
-	long end;
+	long start, end, rate = 0;
 	__u16 unused;
 
 	parse_endpoint(argv[2], "0", &s.src, &unused);
 	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
 	optind = 5;
-	while ((opt = getopt(argc, argv, "n:t:f:p:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:t:f:p:s:r:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atoi(optarg);
@@ -528,6 +529,9 @@ static int cmd_flood(int argc, char **argv)
 		case 's':
 			first = strtoul(optarg, NULL, 0);
 			break;
+		case 'r':
+			rate = atol(optarg);
+			break;
 		default:
 			return 2;
 		}
@@ -536,11 +540,16 @@ static int cmd_flood(int argc, char **argv)
 		s.mss = 1460;
 	if (n < 0 && !secs)
 		n = 1;
-	end = now_ms() + secs * 1000L;
+	start = now_ms();
+	end = start + secs * 1000L;
 	for (i = 0; n < 0 || i < n; i++) {
 		__u32 r[3];
 
-		if (secs && !(i & 63) && now_ms() >= end)
+		/* Paced: segment i leaves no earlier than i / rate seconds in. */
+		while (rate && i * 1000L > (now_ms() - start) * rate &&
+		       (!secs || now_ms() < end))
+			usleep(1000);
+		if (secs && (rate || !(i & 63)) && now_ms() >= end)
 			break;
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
 			die("getrandom");

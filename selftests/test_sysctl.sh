@@ -148,7 +148,12 @@ msl_ms=30000
 max_tw=262144
 rfc1337=1
 accept_backlog=0
-accept_backlog_max=65536"
+accept_backlog_max=65536
+adaptive_syn_high=10000
+adaptive_syn_low=5000
+adaptive_fill_high=50
+adaptive_fill_low=25
+adaptive_hold_ms=10000"
 
 # expect_defaults NS WHEN
 expect_defaults() {
@@ -166,8 +171,8 @@ RstsIgnored NoListener FilterDrops MalformedChecksum MalformedHeader
 MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
 TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
-TwPawsDropped TwAckRateLimited TwAllocFailed Malformed HalfOpen ParkedNow
-TimeWait"
+TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
+CookieModeStateful Malformed HalfOpen ParkedNow TimeWait StatelessNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
 check_proc() {
@@ -209,7 +214,12 @@ log "/proc/net/hsk/stat and conns as documented"
 check_int "$NSA" max_syn_backlog 4096 1 1048576 128
 check_int "$NSA" synack_rto_ms 1000 10 60000 250
 check_int "$NSA" synack_retries 5 0 15 3
-check_int "$NSA" syncookies 1 0 2 2
+check_int "$NSA" syncookies 1 0 3 2
+check_int "$NSA" adaptive_syn_high 10000 1 100000000 300
+check_int "$NSA" adaptive_syn_low 5000 0 100000000 50
+check_int "$NSA" adaptive_fill_high 50 1 100 90
+check_int "$NSA" adaptive_fill_low 25 0 100 10
+check_int "$NSA" adaptive_hold_ms 10000 0 600000 3000
 check_int "$NSA" abort_on_overflow 0 0 1 1
 check_int "$NSA" msl_ms 30000 10 300000 1000
 check_int "$NSA" max_tw 262144 1 16777216 1024
@@ -256,7 +266,9 @@ max_syn_backlog=128
 synack_rto_ms=250
 synack_retries=3
 syncookies=2
-abort_on_overflow=1"
+abort_on_overflow=1
+adaptive_syn_high=300
+adaptive_hold_ms=3000"
 expect_defaults "$NSB" "in a sibling netns after NSA was set"
 expect_defaults init "in the initial netns after NSA was set"
 setup_ns NSC
@@ -270,6 +282,9 @@ accept "$NSB" synack_rto_ms 20 20
 accept "$NSB" synack_retries 0 0
 accept "$NSB" syncookies 0 0
 accept "$NSB" abort_on_overflow 1 1
+accept "$NSB" syncookies 3 3
+accept "$NSB" adaptive_syn_high 7 7
+accept "$NSB" adaptive_hold_ms 0 0
 for kv in $ALT_A; do
 	expect_val "$NSA" "${kv%%=*}" "${kv#*=}" "after NSB was set"
 done
