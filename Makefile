@@ -44,11 +44,12 @@ style: build/.kernel-files.stamp
 check:
 	@scripts/check.sh
 
-# Full-size campaigns, too long for make check: 100 reload cycles and 100
+# Full-size campaigns, too long for make check, with every test's output
+# (seeds, counts): 100 reload cycles and 100
 # namespace pairs under a flood, 10^6 fuzzed segments, on both kernels.
 STRESS_TESTS ?= test_churn,test_fuzz,test_faults,test_unload_live,test_timewait_limits
 stress:
-	@HSK_TESTS=$(STRESS_TESTS) HSK_CHURN_CYCLES=100 HSK_CHURN_NETNS=100 \
+	@HSK_VERBOSE=1 HSK_TESTS=$(STRESS_TESTS) HSK_CHURN_CYCLES=100 HSK_CHURN_NETNS=100 \
 		HSK_TW_ENTRIES=10000 HSK_TIMEOUT_test_timewait_limits_sh=5000 \
 		HSK_FUZZ_SEGMENTS=500000 HSK_TIMEOUT_test_churn_sh=5000 \
 		HSK_TIMEOUT_test_fuzz_sh=5000 VM_TIMEOUT=6000 \
