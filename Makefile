@@ -44,9 +44,9 @@ style: build/.kernel-files.stamp
 check:
 	@scripts/check.sh
 
-# Full-size campaigns, too long for make check, with every test's output
-# (seeds, counts): 100 reload cycles and 100
-# namespace pairs under a flood, 10^6 fuzzed segments, on both kernels.
+# Full-size campaigns, too long for make check: 100 reload cycles and 100
+# namespace pairs under a flood, 10^6 fuzzed segments, on both kernels;
+# every test's output (seeds, counts) is printed.
 STRESS_TESTS ?= test_churn,test_fuzz,test_faults,test_unload_live,test_timewait_limits
 stress:
 	@HSK_VERBOSE=1 HSK_TESTS=$(STRESS_TESTS) HSK_CHURN_CYCLES=100 HSK_CHURN_NETNS=100 \
