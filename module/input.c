@@ -19,6 +19,7 @@
 #include <net/netfilter/nf_log.h>
 #include <net/tcp.h>
 
+#include "conntrack.h"
 #include "handshake.h"
 #include "hsk.h"
 #include "output.h"
@@ -183,11 +184,11 @@ static bool hsk_filter_drops(struct sock *lsk, struct sk_buff *skb,
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg)
 {
 	if (seg->flags & TCPHDR_ACK)
-		hsk_send_reset(hn->net, &seg->tuple, seg->dif, seg->ack_seq, 0,
-			       TCPHDR_RST);
+		hsk_send_reset(hn->net, seg->skb, &seg->tuple, seg->dif,
+			       seg->ack_seq, 0, TCPHDR_RST);
 	else
-		hsk_send_reset(hn->net, &seg->tuple, seg->dif, 0, seg->end_seq,
-			       TCPHDR_RST | TCPHDR_ACK);
+		hsk_send_reset(hn->net, seg->skb, &seg->tuple, seg->dif, 0,
+			       seg->end_seq, TCPHDR_RST | TCPHDR_ACK);
 }
 
 static unsigned int hsk_reject_drop(struct hsk_net *hn, struct sk_buff *skb,
@@ -347,7 +348,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 	struct sk_buff *out = NULL;
 	struct hsk_synack sa;
 	struct hsk_req *req;
-	bool stateless;
+	bool stateless = false;
 	u16 client_mss;
 	u32 ts_mac;
 
@@ -416,6 +417,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 send:
 	if (out) {
 		HSK_INC(hn, SYNACK_SENT);
+		hsk_ct_synack(hn, skb, out, !stateless);
 		hsk_xmit(hn->net, out);
 	}
 	consume_skb(skb);
@@ -615,6 +617,7 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
+	hsk_ct_handoff(hn, skb);
 	hsk_child_deliver(hn, lsk, child, skb, seg);
 	/* Unlocked now, with the one reference the accept queue would own. */
 	if (conn.park)
@@ -652,7 +655,7 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
 	enum hsk_mib_field bad;
-	struct hsk_seg seg = {};
+	struct hsk_seg seg = { .skb = skb };
 	struct sock *lsk;
 
 	seg.tuple.raddr = ip_hdr(skb)->saddr;

@@ -13,6 +13,7 @@
 #include <net/ip.h>
 #include <net/tcp.h>
 
+#include "conntrack.h"
 #include "hsk.h"
 #include "output.h"
 
@@ -149,8 +150,9 @@ int hsk_xmit(struct net *net, struct sk_buff *skb)
 	return ip_local_out(net, NULL, skb);
 }
 
-void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
-		    u32 seq, u32 ack, u8 flags)
+void hsk_send_reset(struct net *net, const struct sk_buff *in,
+		    const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		    u8 flags)
 {
 	struct sk_buff *skb;
 
@@ -158,13 +160,14 @@ void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
 	if (!skb)
 		return;
 	HSK_INC(hsk_pernet(net), RESETS_SENT);
+	hsk_ct_reply(in, skb);
 	hsk_xmit(net, skb);
 }
 
 /* A bare ACK, with the timestamp option laid out as Linux does. */
-void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
-		  u32 seq, u32 ack, u16 window, bool tstamp, u32 tsval,
-		  u32 tsecr)
+void hsk_send_ack(struct net *net, const struct sk_buff *in,
+		  const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		  u16 window, bool tstamp, u32 tsval, u32 tsecr)
 {
 	u8 opts[TCPOLEN_TSTAMP_ALIGNED];
 	struct sk_buff *skb;
@@ -179,6 +182,8 @@ void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
 	}
 	skb = hsk_tcp_build(net, t, oif, 0, seq, ack, TCPHDR_ACK, window, opts,
 			    tstamp ? TCPOLEN_TSTAMP_ALIGNED : 0);
-	if (skb)
-		hsk_xmit(net, skb);
+	if (!skb)
+		return;
+	hsk_ct_reply(in, skb);
+	hsk_xmit(net, skb);
 }
