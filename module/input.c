@@ -591,6 +591,8 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 	else
 		action = hsk_ack_stray(hn, lsk, seg, &conn);
 	if (action == HSK_ACK_HANDOFF) {
+		/* Before the child takes the ACK and its conntrack entry. */
+		hsk_ct_handoff(hn, skb);
 		child = hsk_child_create(hn, lsk, skb, seg, &conn,
 					 conn.park ? &parked : NULL);
 		if (req)
@@ -617,7 +619,6 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
-	hsk_ct_handoff(hn, skb);
 	hsk_child_deliver(hn, lsk, child, skb, seg);
 	/* Unlocked now, with the one reference the accept queue would own. */
 	if (conn.park)
