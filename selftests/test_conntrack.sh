@@ -28,27 +28,12 @@ hsk_set synack_rto_ms 300
 serve -n 100000
 [ -r /proc/net/nf_conntrack ] || skip "kernel without NF_CONNTRACK_PROCFS"
 
-# ruleset VERDICT: the server's stateful ruleset, what the output chain
-# does with invalid packets (accept: count only, drop), and the client's
-# rules: its kernel's RSTs to flood SYN-ACKs dropped, the first SYN-ACK to
-# ports 40100 and 40101 dropped once (SYN-ACKs are 60 bytes long here).
+# ruleset VERDICT: the server's stateful ruleset (hsk_lib.sh), and the
+# client's rules: its kernel's RSTs to flood SYN-ACKs dropped, the first
+# SYN-ACK to ports 40100 and 40101 dropped once (SYN-ACKs are 60 bytes
+# long here).
 ruleset() {
-	srv "$NFT" delete table inet hskct 2>/dev/null
-	srv "$NFT" -f - <<EOT || fail "server ruleset"
-table inet hskct {
-	chain in {
-		type filter hook input priority 0; policy drop;
-		iif lo accept
-		ct state established,related accept
-		ct state invalid counter drop
-		tcp dport $PORT ct state new accept
-	}
-	chain out {
-		type filter hook output priority 0;
-		ct state invalid counter $1
-	}
-}
-EOT
+	ct_ruleset "$1"
 	cli "$NFT" delete table inet hskcli 2>/dev/null
 	cli "$NFT" -f - <<EOT || fail "client ruleset"
 table inet hskcli {
@@ -63,15 +48,6 @@ table inet hskcli {
 	}
 }
 EOT
-}
-
-# invalid CHAIN: packets the server's CHAIN counted invalid.
-invalid() {
-	srv "$NFT" list chain inet hskct "$1" |
-		awk '/ct state invalid counter/ {
-			for (i = 1; i < NF; i++)
-				if ($i == "packets") print $(i + 1)
-		}'
 }
 
 # ct_entries STATE LO HI: conntrack entries to the test port in STATE
@@ -170,8 +146,8 @@ for variant in accept drop; do
 	[ "$left" -le $((FLOOD / 20)) ] ||
 		fail "$v: $left conntrack entries after $FLOOD cookie SYN-ACKs"
 
-	out=$(invalid out)
-	in=$(invalid in)
+	out=$(ct_invalid out)
+	in=$(ct_invalid in)
 	log "$v: counted invalid: output $out, input $in"
 	[ "$out" = 0 ] || fail "$v: $out packets left counted invalid"
 	[ "$in" = 0 ] || fail "$v: $in packets arrived counted invalid"
@@ -183,7 +159,8 @@ srv sysctl -qw net.netfilter.nf_conntrack_tcp_loose=0 ||
 	fail "nf_conntrack_tcp_loose"
 burst "tcp_loose=0, cookies"
 established "tcp_loose=0, cookies" 40112
-[ "$(invalid out)" = 0 ] || fail "tcp_loose=0: $(invalid out) counted invalid"
+[ "$(ct_invalid out)" = 0 ] ||
+	fail "tcp_loose=0: $(ct_invalid out) counted invalid"
 srv sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
 
 # The kernel's own listener under the same flood, for comparison: it
