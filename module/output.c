@@ -3,7 +3,8 @@
  * Segments hsk sends itself: SYN-ACKs, RSTs and the ACKs of TIME_WAIT
  * entries. All are built here from
  * scratch, routed towards the client and handed to ip_local_out(), so
- * they pass LOCAL_OUT/POST_ROUTING like anything the stack sends.
+ * they pass LOCAL_OUT/POST_ROUTING like anything the stack sends; what
+ * conntrack makes of them is conntrack.c's business.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

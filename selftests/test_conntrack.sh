@@ -8,11 +8,11 @@
 # cookies (net.hsk.syncookies=0 and 2): connections with data all
 # complete; a first SYN-ACK lost on the way is made up for; a connection
 # handed off appears in /proc/net/nf_conntrack as ESTABLISHED, client to
-# server; no SYN-ACK (nor anything else) leaves counted invalid. A SYN flood
-# answered with cookies leaves next to no conntrack entries, where the
-# kernel's own listener leaves one per SYN (its figure is reported and must
-# be large, or the bound proves nothing). With nf_conntrack_tcp_loose=0
-# cookie handshakes still complete.
+# server; no SYN-ACK, nor a RST to a forged ACK, nor anything else leaves
+# counted invalid. A SYN flood answered with cookies leaves next to no
+# conntrack entries, where the kernel's own listener leaves one per SYN
+# (its figure is reported and must be large, or the bound proves
+# nothing). With nf_conntrack_tcp_loose=0 cookie handshakes still complete.
 #
 # hsk-timeout: 300
 
@@ -145,6 +145,12 @@ for variant in accept drop; do
 	log "$v: $FLOOD flood SYNs answered by hsk's cookies left $left conntrack entries"
 	[ "$left" -le $((FLOOD / 20)) ] ||
 		fail "$v: $left conntrack entries after $FLOOD cookie SYN-ACKs"
+
+	# Forged ACKs: hsk's RSTs to them must not be invalid either.
+	resets=$(counter ResetsSent)
+	cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -n 100 -p 20000-29999 \
+		>/dev/null || fail "flood tool"
+	wait_stat ResetsSent $((resets + 100))
 
 	out=$(ct_invalid out)
 	in=$(ct_invalid in)
