@@ -22,29 +22,32 @@
 CONNS=${HSK_CT_CONNS:-10}
 FLOOD=${HSK_CT_FLOOD:-2000}
 
-need_module nf_tables nft_ct nft_quota nf_conntrack
+need_module nf_tables nft_ct nf_conntrack
 hsk_pair
 hsk_set synack_rto_ms 300
 serve -n 100000
 [ -r /proc/net/nf_conntrack ] || skip "kernel without NF_CONNTRACK_PROCFS"
 
 # ruleset VERDICT: the server's stateful ruleset (hsk_lib.sh), and the
-# client's rules: its kernel's RSTs to flood SYN-ACKs dropped, the first
-# SYN-ACK to ports 40100 and 40101 dropped once (SYN-ACKs are 60 bytes
-# long here).
+# client's rules: its kernel's RSTs to flood SYN-ACKs dropped, and the
+# first SYN-ACK to ports 40100 and 40101 dropped (the port goes into a set
+# then; later ones pass).
 ruleset() {
 	ct_ruleset "$1"
 	cli "$NFT" delete table inet hskcli 2>/dev/null
 	cli "$NFT" -f - <<EOT || fail "client ruleset"
 table inet hskcli {
+	set seen {
+		type inet_service
+		flags dynamic
+	}
 	chain out {
 		type filter hook output priority 0;
 		tcp dport $PORT tcp flags & rst == rst drop
 	}
 	chain in {
 		type filter hook input priority 0;
-		tcp dport 40100 tcp flags & (syn | ack) == syn | ack quota until 100 bytes counter drop
-		tcp dport 40101 tcp flags & (syn | ack) == syn | ack quota until 100 bytes counter drop
+		tcp dport { 40100, 40101 } tcp flags & (syn | ack) == syn | ack tcp dport != @seen add @seen { tcp dport } counter drop
 	}
 }
 EOT
@@ -79,8 +82,7 @@ burst() {
 retrans() {
 	cli "$CONN" connect "$SADDR" "$PORT" -b "$2" -d x -t 10 >"$OUT/rt" ||
 		fail "$1: lost SYN-ACK not made up for: $(cat "$OUT/rt")"
-	cli "$NFT" list chain inet hskcli in | grep "dport $2 " |
-		grep -q "counter packets 1 " ||
+	cli "$NFT" list set inet hskcli seen | grep -qw "$2" ||
 		fail "$1: the first SYN-ACK to $2 was not dropped"
 }
 
