@@ -15,6 +15,7 @@ struct request_sock;
 
 /* A received segment, validated and parsed once by input.c. */
 struct hsk_seg {
+	struct sk_buff *skb;	/* the segment, while input.c holds it */
 	struct hsk_tuple tuple;
 	u32 seq;
 	u32 ack_seq;

@@ -19,6 +19,7 @@
 #include <net/netfilter/nf_log.h>
 #include <net/tcp.h>
 
+#include "conntrack.h"
 #include "handshake.h"
 #include "hsk.h"
 #include "output.h"
@@ -183,11 +184,11 @@ static bool hsk_filter_drops(struct sock *lsk, struct sk_buff *skb,
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg)
 {
 	if (seg->flags & TCPHDR_ACK)
-		hsk_send_reset(hn->net, &seg->tuple, seg->dif, seg->ack_seq, 0,
-			       TCPHDR_RST);
+		hsk_send_reset(hn->net, seg->skb, &seg->tuple, seg->dif,
+			       seg->ack_seq, 0, TCPHDR_RST);
 	else
-		hsk_send_reset(hn->net, &seg->tuple, seg->dif, 0, seg->end_seq,
-			       TCPHDR_RST | TCPHDR_ACK);
+		hsk_send_reset(hn->net, seg->skb, &seg->tuple, seg->dif, 0,
+			       seg->end_seq, TCPHDR_RST | TCPHDR_ACK);
 }
 
 static unsigned int hsk_reject_drop(struct hsk_net *hn, struct sk_buff *skb,
@@ -366,6 +367,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 			HSK_INC(hn, DUP_SYNS);
 			if (out) {
 				HSK_INC(hn, SYNACK_SENT);
+				hsk_ct_synack(hn, skb, out, true);
 				hsk_xmit(hn->net, out);
 			}
 			consume_skb(skb);
@@ -424,7 +426,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 		      hsk_cookie_tsoff(&hn->cookie, &seg->tuple);
 		sa.tsval = stateless ? hsk_ts_with_mac(now, ts_mac) : now;
 	}
-	if (!hsk_synack_reply(hn->net, skb, &sa, rt))
+	if (!hsk_synack_reply(hn, skb, &sa, rt, !stateless))
 		return NF_STOLEN;
 	HSK_INC(hn, SYNACK_SENT);
 	if (stateless)
@@ -597,6 +599,8 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 	else
 		action = hsk_ack_stray(hn, lsk, seg, &conn);
 	if (action == HSK_ACK_HANDOFF) {
+		/* Before the child takes the ACK and its conntrack entry. */
+		hsk_ct_handoff(hn, skb);
 		child = hsk_child_create(hn, lsk, skb, seg, &conn,
 					 conn.park ? &parked : NULL);
 		if (req)
@@ -660,7 +664,7 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 			    const struct nf_hook_state *state)
 {
 	enum hsk_mib_field bad;
-	struct hsk_seg seg = {};
+	struct hsk_seg seg = { .skb = skb };
 	struct sock *lsk;
 
 	seg.tuple.raddr = ip_hdr(skb)->saddr;

@@ -4,7 +4,7 @@
  * entries. All are built here, in a new buffer or, for the first SYN-ACK
  * to a SYN, in the SYN's own; routed towards the client and handed to
  * ip_local_out(), so they pass LOCAL_OUT/POST_ROUTING like anything the
- * stack sends.
+ * stack sends; what conntrack makes of them is conntrack.c's business.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,6 +14,7 @@
 #include <net/ip.h>
 #include <net/tcp.h>
 
+#include "conntrack.h"
 #include "hsk.h"
 #include "output.h"
 
@@ -160,12 +161,18 @@ static bool hsk_skb_reusable(const struct sk_buff *skb, unsigned int len)
 }
 
 /* Strips what the SYN carried in from outside and from the receive
- * path, so the buffer leaves as a fresh one would. Its flow hash stays:
- * it is symmetric, so it is the reply's too, and spares a dissection.
+ * path, so the buffer leaves as a fresh one would, but for its conntrack
+ * entry when @carry_ct (see conntrack.h). Its flow hash stays: it is
+ * symmetric, so it is the reply's too, and spares a dissection.
  */
-static void hsk_skb_recycle(struct sk_buff *skb, unsigned int len)
+static void hsk_skb_recycle(struct sk_buff *skb, unsigned int len,
+			    bool carry_ct)
 {
+	unsigned long nfct = carry_ct ? hsk_ct_detach(skb) : 0;
+
 	skb_scrub_packet(skb, true);
+	if (carry_ct)
+		hsk_ct_attach_reply(skb, nfct);
 	skb->priority = 0;
 	skb->queue_mapping = 0;
 	skb->encapsulation = 0;
@@ -194,29 +201,36 @@ struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa)
 
 /* Under a flood every SYN is answered: turning the SYN's own buffer into
  * its SYN-ACK spares an allocation (zeroed, on most distributions) and a
- * free per SYN, and @rt spares the second route lookup. The SYN and @rt
- * are consumed in every case.
+ * free per SYN, and @rt spares the second route lookup. @stateful: a
+ * half-open entry was stored for it. The SYN and @rt are consumed in
+ * every case.
  */
-bool hsk_synack_reply(struct net *net, struct sk_buff *syn,
-		      const struct hsk_synack *sa, struct rtable *rt)
+bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
+		      const struct hsk_synack *sa, struct rtable *rt,
+		      bool stateful)
 {
+	struct net *net = hn->net;
 	unsigned int optlen, len;
 	u8 opts[HSK_MAX_OPTLEN];
 	struct sk_buff *skb;
+	bool carry_ct;
 
 	optlen = hsk_synack_options(sa, opts);
 	len = sizeof(struct iphdr) + sizeof(struct tcphdr) + optlen;
+	carry_ct = hsk_ct_synack_carries(hn, syn, stateful);
 	if (hsk_skb_reusable(syn, len)) {
 		skb = syn;
-		hsk_skb_recycle(skb, len);
+		hsk_skb_recycle(skb, len, carry_ct);
 		hsk_tcp_fill(net, skb, rt, &sa->tuple, sa->tos, sa->seq,
 			     sa->ack, TCPHDR_SYN | TCPHDR_ACK, sa->window, opts,
 			     optlen);
 	} else {
-		consume_skb(syn);
 		skb = hsk_tcp_build(net, rt, &sa->tuple, sa->oif, sa->tos,
 				    sa->seq, sa->ack, TCPHDR_SYN | TCPHDR_ACK,
 				    sa->window, opts, optlen);
+		if (skb && carry_ct)
+			__hsk_ct_reply(syn, skb);
+		consume_skb(syn);
 		if (!skb)
 			return false;
 	}
@@ -229,8 +243,9 @@ int hsk_xmit(struct net *net, struct sk_buff *skb)
 	return ip_local_out(net, NULL, skb);
 }
 
-void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
-		    u32 seq, u32 ack, u8 flags)
+void hsk_send_reset(struct net *net, const struct sk_buff *in,
+		    const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		    u8 flags)
 {
 	struct sk_buff *skb;
 
@@ -238,13 +253,14 @@ void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
 	if (!skb)
 		return;
 	HSK_INC(hsk_pernet(net), RESETS_SENT);
+	hsk_ct_reply(in, skb);
 	hsk_xmit(net, skb);
 }
 
 /* A bare ACK, with the timestamp option laid out as Linux does. */
-void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
-		  u32 seq, u32 ack, u16 window, bool tstamp, u32 tsval,
-		  u32 tsecr)
+void hsk_send_ack(struct net *net, const struct sk_buff *in,
+		  const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		  u16 window, bool tstamp, u32 tsval, u32 tsecr)
 {
 	u8 opts[TCPOLEN_TSTAMP_ALIGNED];
 	struct sk_buff *skb;
@@ -259,6 +275,8 @@ void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
 	}
 	skb = hsk_tcp_build(net, NULL, t, oif, 0, seq, ack, TCPHDR_ACK, window,
 			    opts, tstamp ? TCPOLEN_TSTAMP_ALIGNED : 0);
-	if (skb)
-		hsk_xmit(net, skb);
+	if (!skb)
+		return;
+	hsk_ct_reply(in, skb);
+	hsk_xmit(net, skb);
 }

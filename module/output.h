@@ -26,13 +26,16 @@ struct hsk_synack {
 struct rtable *hsk_route(struct net *net, const struct hsk_tuple *t, int oif,
 			 u8 tos);
 struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa);
-bool hsk_synack_reply(struct net *net, struct sk_buff *syn,
-		      const struct hsk_synack *sa, struct rtable *rt);
+bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
+		      const struct hsk_synack *sa, struct rtable *rt,
+		      bool stateful);
 int hsk_xmit(struct net *net, struct sk_buff *skb);
-void hsk_send_reset(struct net *net, const struct hsk_tuple *t, int oif,
-		    u32 seq, u32 ack, u8 flags);
-void hsk_send_ack(struct net *net, const struct hsk_tuple *t, int oif,
-		  u32 seq, u32 ack, u16 window, bool tstamp, u32 tsval,
-		  u32 tsecr);
+/* @in: the segment answered, kept from the stack; NULL if none. */
+void hsk_send_reset(struct net *net, const struct sk_buff *in,
+		    const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		    u8 flags);
+void hsk_send_ack(struct net *net, const struct sk_buff *in,
+		  const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		  u16 window, bool tstamp, u32 tsval, u32 tsecr);
 
 #endif /* _HSK_OUTPUT_H */

@@ -580,8 +580,8 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 
 	switch (action) {
 	case HSK_TWA_ACK:
-		hsk_send_ack(hn->net, &seg->tuple, seg->dif, seq, ack, window,
-			     tstamp, tsval, tsecr);
+		hsk_send_ack(hn->net, seg->skb, &seg->tuple, seg->dif, seq, ack,
+			     window, tstamp, tsval, tsecr);
 		return HSK_TW_DROP;
 	case HSK_TWA_RST:
 		hsk_reject(hn, seg);

@@ -16,12 +16,45 @@ OUT=$(mktemp -d /tmp/hsk-test.XXXXXX)
 hsk_defer "rm -rf $OUT"
 
 # hsk_pair: hsk loaded, $SRV and $CLI namespaces joined by veth, the test
-# port handed to hsk in $SRV.
+# port handed to hsk in $SRV; with HSK_CT_RULES set, behind ct_ruleset.
 hsk_pair() {
 	hsk_load
 	setup_ns SRV CLI
 	setup_veth "$SRV" "$CLI" 9
 	hsk_set ports "$PORT"
+	[ -z "${HSK_CT_RULES:-}" ] || ct_ruleset "$HSK_CT_RULES"
+}
+
+# ct_ruleset VERDICT: a stateful firewall in $SRV (input: policy drop,
+# established and related accepted, invalid counted and dropped, new to
+# the test port accepted); its output chain counts what conntrack calls
+# invalid and, with VERDICT drop, drops it (accept: only counts).
+ct_ruleset() {
+	srv "$NFT" delete table inet hskct 2>/dev/null
+	srv "$NFT" -f - <<EOT || fail "server ruleset"
+table inet hskct {
+	chain in {
+		type filter hook input priority 0; policy drop;
+		iif lo accept
+		ct state established,related accept
+		ct state invalid counter drop
+		tcp dport $PORT ct state new accept
+	}
+	chain out {
+		type filter hook output priority 0;
+		ct state invalid counter $1
+	}
+}
+EOT
+}
+
+# ct_invalid CHAIN: packets ct_ruleset's CHAIN (in, out) counted invalid.
+ct_invalid() {
+	srv "$NFT" list chain inet hskct "$1" | awk '/ct state invalid counter/ {
+		for (i = 1; i < NF; i++)
+			if ($i == "packets")
+				print $(i + 1)
+	}'
 }
 
 srv() {

@@ -172,7 +172,8 @@ MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
 TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
 TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
-CookieModeStateful Malformed HalfOpen ParkedNow TimeWait StatelessNow"
+CookieModeStateful CtStoreFailed Malformed HalfOpen ParkedNow TimeWait
+StatelessNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
 check_proc() {

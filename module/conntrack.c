@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Conntrack. hsk takes SYNs and final ACKs at LOCAL_IN before conntrack's
+ * confirm hook (the last one there) has stored their entries, so, left
+ * alone, conntrack would meet hsk's SYN-ACK as the first packet of an
+ * unknown connection and class it invalid. Every packet hsk sends in
+ * answer to a segment is therefore tied to that segment's entry:
+ *
+ * - a SYN given a half-open entry has its conntrack entry stored
+ *   (confirmed) before the SYN-ACK leaves, as the confirm hook would have
+ *   done: the SYN-ACK and its retransmissions are tracked as replies and
+ *   the final ACK moves the entry to ESTABLISHED, exactly as without hsk;
+ * - any other answer (a cookie SYN-ACK, a RST, a TIME_WAIT ACK) to a
+ *   segment whose entry is not stored carries that entry, as a reply:
+ *   rules see it as they would see the kernel's own answer (established,
+ *   its marks and zone, NAT undone), conntrack leaves it alone, and the
+ *   entry is freed with the packet, so a SYN flood answered with cookies
+ *   stores nothing;
+ * - the final ACK of a cookie handshake arrives with an entry of its own,
+ *   picked up mid-stream (nf_conntrack_tcp_loose), ESTABLISHED but not
+ *   stored: it is stored when the connection is handed off;
+ * - with nf_conntrack_tcp_loose=0 conntrack would class that ACK invalid,
+ *   so cookie SYNs are then stored like stateful ones (the table holds
+ *   one entry per answered SYN, as it does for the kernel's listener).
+ *
+ * An entry conntrack already stored (a loopback SYN, seen on its way out;
+ * a segment of a known connection) is left to conntrack: hsk's answer is
+ * tracked as its reply like any other packet.
+ *
+ * Rules: called from the netfilter hook only (softirq, inside its RCU read
+ * side, with the segment's skb held by the caller). Nothing here is shared
+ * or locked: the entries belong to conntrack and are only stored through
+ * nf_ct_hook, so hsk loads and runs without nf_conntrack. A storing that
+ * fails (a clash, conntrack being flushed) is counted and the answer then
+ * carries the entry as above, so it is never classed invalid.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/netfilter.h>
+#include <net/netfilter/nf_conntrack.h>
+
+#include "conntrack.h"
+#include "hsk.h"
+
+/* Stores @skb's entry if it is not stored yet; false if that failed. */
+static bool hsk_ct_store(struct hsk_net *hn, struct sk_buff *skb)
+{
+	const struct nf_ct_hook *hook;
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(skb, &ctinfo);
+	if (!ct || nf_ct_is_confirmed(ct))
+		return true;
+	hook = rcu_dereference(nf_ct_hook);
+	if (hook && CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL &&
+	    hook->confirm(skb) == NF_ACCEPT)
+		return true;
+	HSK_INC(hn, CT_STORE_FAILED);
+	return false;
+}
+
+/* @in's entry if an answer to @in is to carry it: not stored, and @in
+ * travels in the entry's original direction.
+ */
+static struct nf_conn *hsk_ct_unstored(const struct sk_buff *in)
+{
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+
+	ct = nf_ct_get(in, &ctinfo);
+	if (!ct || nf_ct_is_confirmed(ct) ||
+	    CTINFO2DIR(ctinfo) != IP_CT_DIR_ORIGINAL)
+		return NULL;
+	return ct;
+}
+
+void __hsk_ct_reply(const struct sk_buff *in, struct sk_buff *out)
+{
+	struct nf_conn *ct = hsk_ct_unstored(in);
+
+	if (!ct)
+		return;
+	nf_conntrack_get(&ct->ct_general);
+	nf_ct_set(out, ct, IP_CT_ESTABLISHED_REPLY);
+}
+
+bool __hsk_ct_synack_carries(struct hsk_net *hn, struct sk_buff *syn,
+			     bool stateful)
+{
+	const struct net *net = hn->net;
+
+	if ((stateful || !READ_ONCE(net->ct.nf_ct_proto.tcp.tcp_loose)) &&
+	    hsk_ct_store(hn, syn))
+		return false;
+	return hsk_ct_unstored(syn);
+}
+
+void __hsk_ct_handoff(struct hsk_net *hn, struct sk_buff *ack)
+{
+	hsk_ct_store(hn, ack);
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# test_handshake, test_cookies and test_retrans again, each behind the
+# stateful firewall of test_conntrack (ct_ruleset in hsk_lib.sh with
+# HSK_CT_RULES=drop: conntrack, input policy drop, and output dropping
+# what conntrack calls invalid), so every kind of handshake they make is
+# seen to get through one. test_cookies forges fewer ACKs here: what is
+# tested is the firewall, not the MAC.
+#
+# hsk-timeout: 600
+
+. "$(dirname "$0")/lib.sh"
+
+need_module nf_tables nft_ct nf_conntrack
+for t in test_handshake test_cookies test_retrans; do
+	log "$t behind the firewall"
+	HSK_CT_RULES=drop HSK_FORGED_ACKS=${HSK_FORGED_ACKS:-20000} \
+		"$(dirname "$0")/$t.sh"
+	rc=$?
+	[ "$rc" = "$ksft_skip" ] && exit "$ksft_skip"
+	[ "$rc" = 0 ] || fail "$t behind the firewall: exit code $rc"
+done
+exit "$ksft_pass"
