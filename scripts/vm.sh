@@ -23,7 +23,7 @@ case "$MODE" in
 # The debug kernel runs the suite several times slower than distro.
 check) [ "$K" = debug ] && : "${VM_TIMEOUT:=3600}"; : "${VM_TIMEOUT:=1200}" ;;
 run) : "${VM_TIMEOUT:=600}" ;;
-bench) : "${VM_TIMEOUT:=1800}" ;;
+bench) : "${VM_TIMEOUT:=900}" ;;
 shell) VM_TIMEOUT=0 ;;
 *) echo "vm.sh: unknown mode $MODE" >&2; exit 2 ;;
 esac
@@ -61,7 +61,7 @@ if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"
 fi
 # Test knobs reach the guest's /init as environment variables.
-for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*|TW_.*)$' || true); do
+for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*|TW_.*|BENCH_.*)$' || true); do
 	[ -n "${!v}" ] && append="$append $v=${!v}"
 done
 append="$append ${HSK_APPEND:-}"
@@ -115,6 +115,7 @@ if [ "$MODE" != check ]; then
 		exit 1
 	fi
 	echo "$TAG $MODE exited with $finished"
+	[ "$MODE" = bench ] && scripts/bench-report.sh "$verdict"
 	exit "$finished"
 fi
 

@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The host half of make bench:  scripts/bench-report.sh VERDICT_FILE
+# selftests/bench.sh sends its raw numbers over the verdict channel as
+# "HSK-CSV TABLE ROW" lines, a header row first.  This writes them to
+# build/bench/TABLE.csv, prints the table of hsk/kernel ratios (also kept
+# as build/bench/table.txt) and plots CPU per SYN and legitimate success
+# against the flood rate, build/bench/flood.png.  It reports; it never
+# judges a number.
+set -eu
+
+verdict=${1:?usage: bench-report.sh VERDICT_FILE}
+cd "$(dirname "$0")/.."
+dir=build/bench
+rm -rf "$dir"
+mkdir -p "$dir"
+
+tr -d '\r' <"$verdict" |
+	awk -v d="$dir" '$1 == "HSK-CSV" { t = $2; sub(/^HSK-CSV [^ ]* /, ""); print > (d "/" t ".csv") }'
+for t in flood handshake memory burst; do
+	[ -s "$dir/$t.csv" ] || { echo "bench-report.sh: no $t rows" >&2; exit 1; }
+done
+
+# Columns are looked up by their header names, so bench.sh may add some.
+awk -F, '
+function v(name) { return $(col[FILENAME, name]) }
+function ratio(h, k) { return (k + 0 > 0 && h != "-") ? sprintf("%.2f", h / k) : "-" }
+function pct(ok, failed) { return ok + failed ? sprintf("%.1f", 100 * ok / (ok + failed)) : "-" }
+# Median and range of the space separated numbers in s.
+function median(s, n, a, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	lo = a[1]; hi = a[n]
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+FNR == 1 {
+	for (i = 1; i <= NF; i++)
+		col[FILENAME, $i] = i
+	next
+}
+FILENAME ~ /flood.csv$/ {
+	k = v("rate") SUBSEP v("stack") SUBSEP v("cookies")
+	if (!(v("rate") in seen)) {
+		seen[v("rate")] = 1
+		rates[++nrates] = v("rate")
+	}
+	have[k] = 1
+	offered[k] = v("offered_per_s"); us[k] = v("us_per_syn")
+	sa[k] = v("synacks_per_s"); ok[k] = pct(v("legit_ok"), v("legit_failed"))
+	p50[k] = v("connect_p50_ms"); p99[k] = v("connect_p99_ms")
+}
+FILENAME ~ /handshake.csv$/ { hs[v("stack")] = hs[v("stack")] " " v("per_s") }
+FILENAME ~ /memory.csv$/ { mem[++nmem] = v("entry") SUBSEP v("kernel_bytes") SUBSEP v("hsk_bytes") }
+FILENAME ~ /burst.csv$/ { burst[++nburst] = v("case") SUBSEP v("connect_p50_ms") SUBSEP v("connect_p99_ms") SUBSEP pct(v("ok"), v("failed")) }
+END {
+	print "== make bench: hsk against the kernel listener, same guest (raw numbers in build/bench/*.csv)"
+	print ""
+	print "SYN flood (hping3 --rand-source); us/SYN: receive vCPU time per SYN received;"
+	print "SYN-ACK/s: answers seen by the client netns; legit: clients dialing meanwhile"
+	printf "%-6s %-7s %8s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
+	       "SYN/s", "    us/SYN", "      SYN-ACK/s", "legit ok %", "p50 ms", "p99 ms"
+	printf "%-6s %-7s %8s | %6s %6s %6s | %7s %7s %6s | %5s %6s | %6s %6s | %6s %6s\n",
+	       "rate", "k vs h", "offered", "kernel", "hsk", "ratio", "kernel", "hsk",
+	       "ratio", "kern", "hsk", "kernel", "hsk", "kernel", "hsk"
+	npairs = split("1:1 2:2 1:3", pairs, " ")
+	for (r = 1; r <= nrates; r++)
+		for (p = 1; p <= npairs; p++) {
+			split(pairs[p], c, ":")
+			kk = rates[r] SUBSEP "kernel" SUBSEP c[1]
+			hk = rates[r] SUBSEP "hsk" SUBSEP c[2]
+			if (!have[kk] || !have[hk])
+				continue
+			printf "%-6s %-7s %8d | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
+			       rates[r], c[1] " vs " c[2], offered[hk], us[kk], us[hk],
+			       ratio(us[hk], us[kk]), sa[kk], sa[hk], ratio(sa[hk], sa[kk]),
+			       ok[kk], ok[hk], p50[kk], p50[hk], p99[kk], p99[hk]
+		}
+	print ""
+	print "no flood: handshakes per second, median of the rounds [lowest, highest]"
+	mk = median(hs["kernel"]); klo = lo; khi = hi
+	mh = median(hs["hsk"])
+	printf "  kernel %d [%d, %d], hsk %d [%d, %d], hsk/kernel %s\n",
+	       mk, klo, khi, mh, lo, hi, ratio(mh, mk)
+	print ""
+	print "memory per entry: kernel, hsk bytes, hsk/kernel"
+	for (i = 1; i <= nmem; i++) {
+		split(mem[i], m, SUBSEP)
+		printf "  %-10s %6s %6s %6s\n", m[1], m[2], m[3], ratio(m[3], m[2])
+	}
+	print ""
+	print "burst beyond listen(fd, 4), accept() from 3 s on: ok %, connect p50, p99 ms"
+	for (i = 1; i <= nburst; i++) {
+		split(burst[i], b, SUBSEP)
+		printf "  %-24s %6s %6s %6s\n", b[1], b[4], b[2], b[3]
+	}
+}' "$dir/flood.csv" "$dir/handshake.csv" "$dir/memory.csv" "$dir/burst.csv" |
+	tee "$dir/table.txt"
+
+# One series per stack and cookie mode: offered SYNs/s, us/SYN, legit ok %.
+awk -F, -v d="$dir" '
+FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+{
+	f = d "/" $col["stack"] "-cookies" $col["cookies"] ".dat"
+	n = $col["legit_ok"] + $col["legit_failed"]
+	print $col["offered_per_s"], $col["us_per_syn"],
+	      n ? 100 * $col["legit_ok"] / n : "NaN" | ("sort -n > " f)
+}' "$dir/flood.csv"
+
+series=$(cd "$dir" && ls ./*.dat | sed 's|^\./||; s/\.dat$//' | tr '\n' ' ')
+gnuplot <<EOT
+set terminal pngcairo size 900,900
+set output '$dir/flood.png'
+set multiplot layout 2,1 title 'hsk against the kernel listener under a SYN flood (make bench)'
+set logscale x
+set grid
+set key outside right
+set xlabel 'offered SYNs per second'
+set ylabel 'receive vCPU us per SYN'
+set yrange [0:*]
+plot for [s in '$series'] '$dir/'.s.'.dat' using 1:2 with linespoints title s
+set ylabel 'legitimate connections ok (%)'
+set yrange [0:105]
+plot for [s in '$series'] '$dir/'.s.'.dat' using 1:3 with linespoints title s
+unset multiplot
+EOT
+echo "bench: raw numbers in $dir/*.csv, table in $dir/table.txt, plot $dir/flood.png"
