@@ -45,9 +45,12 @@ ROUND_SECS=${HSK_BENCH_ROUND_SECONDS:-3}
 BURST=${HSK_BENCH_BURST:-200}
 HPING=/usr/sbin/hping3
 VERDICT=${HSK_VERDICT:-/dev/null}
-# Legitimate clients beside a flood: that many dialing, each connection
-# given LEGIT_TIMEOUT seconds (SYN retransmitted at 1 and 3 s).
+# Legitimate clients beside a flood: that many dialing, each pausing
+# LEGIT_GAP_MS after each connection (40 connections a second at most,
+# little next to the flood), each connection given LEGIT_TIMEOUT seconds
+# (its SYN retransmitted at 1 and 3 s).
 LEGIT_JOBS=4
+LEGIT_GAP_MS=100
 LEGIT_TIMEOUT=5
 # /proc/stat counts in USER_HZ, 100 on x86.
 USER_HZ=100
@@ -117,10 +120,9 @@ setup_flood_pair() {
 	steer "$CLI" veth1 "$GEN_CPU"
 	cli "$NFT" -f - <<EOT || fail "nft counter in $CLI"
 table inet hskbench {
-	counter synacks { }
 	chain pre {
 		type filter hook prerouting priority raw;
-		tcp flags & (syn | ack) == syn | ack counter name "synacks"
+		tcp flags & (syn | ack) == syn | ack counter
 		ip daddr != $CADDR drop
 	}
 }
@@ -137,8 +139,8 @@ rx_busy() {
 }
 
 synacks() {
-	cli "$NFT" list counter inet hskbench synacks |
-		awk '$1 == "packets" { print $2 }'
+	cli "$NFT" list chain inet hskbench pre |
+		sed -n 's/.*counter packets \([0-9]*\) .*/\1/p'
 }
 
 # snapshot: "ms busy_ticks syns_received syns_offered synacks".
@@ -179,7 +181,7 @@ flood_case() {
 	kill -0 "$hping" 2>/dev/null || fail "hping3: $(cat "$OUT/hping")"
 	a=$(snapshot)
 	cli "$CONN" burst "$SADDR" "$PORT" -D "$SECS" -j $LEGIT_JOBS \
-		-t $LEGIT_TIMEOUT -l >"$OUT/legit" 2>&1 &
+		-i $LEGIT_GAP_MS -t $LEGIT_TIMEOUT -l >"$OUT/legit" 2>&1 &
 	legit=$!
 	sleep "$SECS"
 	b=$(snapshot)

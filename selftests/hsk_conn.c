@@ -31,13 +31,14 @@
  *	has a cookie. -e: no half-close, the server closes first; -W waits
  *	that long after its FIN before closing.
  *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l] [-e] [-t timeout_s]
- *		  [-D secs]
+ *		  [-D secs] [-i ms]
  *	@conns handshakes, @parallel at a time, each sending a byte and
  *	waiting for the answer; prints "ok N failed M". -l prints each
  *	successful connect()'s duration, "connect_ms N". -e: the server
  *	closes first, as for connect. -t gives each connection that long
  *	(20 s). -D: each client dials one connection after another for
- *	@secs seconds instead of @conns in all.
+ *	@secs seconds instead of @conns in all. -i: each client waits
+ *	that long after each connection.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -399,9 +400,29 @@ static int client(int argc, char **argv)
 
 struct burst_opts {
 	const char *addr;
-	int port, lat, close_second, timeout_s;
+	int port, lat, close_second, timeout_s, gap_ms;
 	long long end_us;	/* dial until then, when not 0 */
 };
+
+/* One connection: connect, a byte each way. Returns 1 when answered. */
+static int burst_one(const struct burst_opts *o)
+{
+	long long t0 = now_us();
+	int fd = dial(o->addr, o->port, 0, o->timeout_s, 0, 0), good;
+	char buf[64];
+
+	if (fd < 0)
+		return 0;
+	if (o->lat) {
+		printf("connect_ms %lld\n", (now_us() - t0) / 1000);
+		fflush(stdout);
+	}
+	good = write(fd, "x", 1) == 1 &&
+	       (o->close_second || !shutdown(fd, SHUT_WR)) &&
+	       read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1");
+	close(fd);
+	return good;
+}
 
 /* Dials @count connections, or until @o->end_us; counts @tried and
  * returns how many were answered.
@@ -411,21 +432,8 @@ static int burst_worker(const struct burst_opts *o, int count, int *tried)
 	int good = 0, k;
 
 	for (k = 0; o->end_us ? now_us() < o->end_us : k < count; k++) {
-		long long t0 = now_us();
-		char buf[64];
-		int fd = dial(o->addr, o->port, 0, o->timeout_s, 0, 0);
-
-		if (fd < 0)
-			continue;
-		if (o->lat) {
-			printf("connect_ms %lld\n", (now_us() - t0) / 1000);
-			fflush(stdout);
-		}
-		if (write(fd, "x", 1) == 1 &&
-		    (o->close_second || !shutdown(fd, SHUT_WR)) &&
-		    read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1"))
-			good++;
-		close(fd);
+		good += burst_one(o);
+		usleep(o->gap_ms * 1000);
 	}
 	*tried = k;
 	return good;
@@ -438,13 +446,16 @@ static int burst(int argc, char **argv)
 	int conns = 1, par = 1, opt, ok = 0, tried = 0, i, p[2];
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "n:j:let:D:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:let:D:i:")) != -1) {
 		switch (opt) {
 		case 'e':
 			o.close_second = 1;
 			break;
 		case 't':
 			o.timeout_s = atoi(optarg);
+			break;
+		case 'i':
+			o.gap_ms = atoi(optarg);
 			break;
 		case 'D':
 			o.end_us = now_us() + atoi(optarg) * 1000000LL;
