@@ -116,7 +116,10 @@ FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	      n ? 100 * $col["legit_ok"] / n : "NaN" | ("sort -n > " f)
 }' "$dir/flood.csv"
 
-series=$(cd "$dir" && ls ./*.dat | sed 's|^\./||; s/\.dat$//' | tr '\n' ' ')
+series=
+for f in "$dir"/*.dat; do
+	series="$series $(basename "$f" .dat)"
+done
 gnuplot <<EOT
 set terminal pngcairo size 900,900
 set output '$dir/flood.png'

@@ -55,10 +55,17 @@ LEGIT_TIMEOUT=5
 # /proc/stat counts in USER_HZ, 100 on x86.
 USER_HZ=100
 
-COLS_flood=stack,cookies,rate,seconds,offered_per_s,syns_per_s,rx_cpu_pct,us_per_syn,synacks_per_s,legit_ok,legit_failed,connect_p50_ms,connect_p99_ms,rx_cpu_tick_pct,us_per_syn_tick
-COLS_handshake=round,stack,seconds,handshakes,per_s
-COLS_memory=entry,hsk_bytes,kernel_bytes
-COLS_burst=case,ok,failed,connect_p50_ms,connect_p90_ms,connect_p99_ms,connect_max_ms
+# cols TABLE: the column names of a table of raw numbers.
+cols() {
+	case $1 in
+	flood)
+		echo stack,cookies,rate,seconds,offered_per_s,syns_per_s,rx_cpu_pct,us_per_syn,synacks_per_s,legit_ok,legit_failed,connect_p50_ms,connect_p99_ms,rx_cpu_tick_pct,us_per_syn_tick
+		;;
+	handshake) echo round,stack,seconds,handshakes,per_s ;;
+	memory) echo entry,hsk_bytes,kernel_bytes ;;
+	burst) echo case,ok,failed,connect_p50_ms,connect_p90_ms,connect_p99_ms,connect_max_ms ;;
+	esac
+}
 
 # Busybox date has no sub-second format; uptime has centiseconds.
 now_ms() {
@@ -76,11 +83,8 @@ csv() {
 
 # record TABLE ROW: one row of raw numbers, to the host and the console.
 record() {
-	local cols
-
-	eval "cols=\$COLS_$1"
 	csv "$1" "$2"
-	printf '%s\n%s\n' "$cols" "$2" | awk -F, '
+	printf '%s\n%s\n' "$(cols "$1")" "$2" | awk -F, '
 		NR == 1 { split($0, name); next }
 		{ for (i = 1; i <= NF; i++) printf " %s=%s", name[i], $i; print "" }'
 }
@@ -248,7 +252,7 @@ need_module veth dummy
 [ -x "$HPING" ] || fail "no $HPING in the guest"
 grep -q "^cpu$RX_CPU " /proc/stat || fail "one vCPU only: the bench needs two"
 for t in flood handshake memory burst; do
-	eval "csv $t \"\$COLS_$t\""
+	csv $t "$(cols $t)"
 done
 setup_flood_pair
 
@@ -286,7 +290,7 @@ while [ $i -le "$ROUNDS" ]; do
 		order="hsk kernel"
 	fi
 	for s in $order; do
-		handshake_round $i $s
+		handshake_round $i "$s"
 	done
 	i=$((i + 1))
 done
