@@ -63,9 +63,9 @@ FILENAME ~ /burst.csv$/ { burst[++nburst] = v("case") SUBSEP v("connect_p50_ms")
 END {
 	print "== make bench: hsk against the kernel listener, same guest (raw numbers in build/bench/*.csv)"
 	print ""
-	print "SYN flood (hping3 --rand-source); us/SYN: receive vCPU time per SYN received;"
+	print "SYN flood from random sources; us/SYN: receive vCPU time per SYN received;"
 	print "SYN-ACK/s: answers seen by the client netns; legit: clients dialing meanwhile;"
-	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s hping3 sent"
+	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s the generator sent"
 	printf "%-6s %-7s %7s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
 	       "SYN/s", "rx busy %", "    us/SYN", "      SYN-ACK/s", "legit ok %", "p50 ms",
 	       "p99 ms"

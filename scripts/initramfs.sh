@@ -28,10 +28,9 @@ ROOT=$OUT/root
 MOD=$OUT/mod
 
 # Host tools the tests call, by absolute path; kmod so that modprobe
-# resolves aliases and dependencies like on a normal system; hping3 is
-# make bench's SYN flood generator.
+# resolves aliases and dependencies like on a normal system.
 HOST_BINS="/usr/sbin/ip /usr/sbin/tc /usr/sbin/nft /usr/bin/ss /usr/bin/bash
-/usr/bin/kmod /usr/sbin/hping3 ${HSK_EXTRA_BINS:-}"
+/usr/bin/kmod ${HSK_EXTRA_BINS:-}"
 
 # Modules the distro kernel needs for veth/netem/nftables/ss based tests;
 # their dependencies are added by modprobe --show-depends.

@@ -6,7 +6,7 @@
 # makes absolute numbers meaningless: the ratios are the result, and
 # nothing here fails on a number (only on a broken setup).
 #
-# Flood cases: hping3 floods SYNs from random sources at a server netns
+# Flood cases: hsk_pkt synflood sends SYNs from random sources to a server netns
 # whose receive processing RPS steers to vCPU $RX_CPU; everything else
 # (generator, clients, server process) runs on vCPU $GEN_CPU. For each
 # case: receive vCPU busy time per SYN it received (/proc/stat), SYN-ACKs
@@ -25,7 +25,7 @@
 # header row first; scripts/bench-report.sh makes build/bench/ of them.
 #
 # Environment: HSK_BENCH_SECONDS (measured seconds per flood case, 6),
-# HSK_BENCH_RATES (hping3 intervals of the sweep, u1000,u300,u100),
+# HSK_BENCH_RATES (SYNs per second of the sweep, 1000,3000,10000),
 # HSK_BENCH_ROUNDS (no-flood rounds per stack, 5), HSK_BENCH_ROUND_SECONDS
 # (3), HSK_BENCH_BURST (connections of the burst, 200).
 
@@ -39,11 +39,10 @@ fi
 . "$(dirname "$0")/hsk_lib.sh"
 
 SECS=${HSK_BENCH_SECONDS:-6}
-RATES=$(echo "${HSK_BENCH_RATES:-u1000,u300,u100}" | tr , " ")
+RATES=$(echo "${HSK_BENCH_RATES:-1000,3000,10000}" | tr , " ")
 ROUNDS=${HSK_BENCH_ROUNDS:-5}
 ROUND_SECS=${HSK_BENCH_ROUND_SECONDS:-3}
 BURST=${HSK_BENCH_BURST:-200}
-HPING=/usr/sbin/hping3
 VERDICT=${HSK_VERDICT:-/dev/null}
 # Legitimate clients beside a flood: that many dialing, each pausing
 # LEGIT_GAP_MS after each connection (40 connections a second at most,
@@ -118,6 +117,7 @@ steer() {
 # device, which counts and discards them: the generator's vCPU is spared
 # receiving them, so the flood gets faster. Legitimate clients' replies
 # go back over the veth, whose client side is processed on $GEN_CPU.
+# hsk_pkt synflood writes frames to the server's veth0 MAC address.
 setup_flood_pair() {
 	setup_ns SRV CLI
 	setup_veth "$SRV" "$CLI" 9
@@ -130,6 +130,7 @@ setup_flood_pair() {
 	# client TIME_WAIT: room for all of them.
 	cli sh -c 'echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range'
 	cli sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse'
+	SRV_MAC=$(srv cat /sys/class/net/veth0/address)
 }
 
 # The receive vCPU's /proc/stat times, in USER_HZ ticks: "busy idle".
@@ -146,10 +147,12 @@ dev_stat() {
 	$IP netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# snapshot: "ms busy_ticks idle_ticks syns_received syns_offered synacks".
+# snapshot: "ms busy_ticks idle_ticks syns_received syns_offered synacks";
+# offered counts what the veth dropped for a full receive backlog too.
 snapshot() {
 	echo "$(now_ms) $(rx_times) $(dev_stat "$SRV" veth0 rx_packets)" \
-		"$(dev_stat "$CLI" veth1 tx_packets) $(dev_stat "$SRV" sink tx_packets)"
+		"$(($(dev_stat "$CLI" veth1 tx_packets) + $(dev_stat "$CLI" veth1 tx_dropped)))" \
+		"$(dev_stat "$SRV" sink tx_packets)"
 }
 
 # connect_stats FILE: "ok failed p50 p90 p99 max" of a burst -l output,
@@ -165,22 +168,23 @@ connect_stats() {
 		}'
 }
 
-# flood_case STACK COOKIES RATE: RATE is an hping3 interval (u100) or
-# "flood". One second to fill queues, then $SECS measured seconds while
-# legitimate clients dial; the flood lasts until the last of them ends.
+# flood_case STACK COOKIES RATE: RATE is SYNs per second or "flood", as
+# fast as the generator goes. One second to fill queues, then $SECS
+# measured seconds while legitimate clients dial; the flood lasts until
+# the last of them ends.
 flood_case() {
-	local flood hping a b legit
+	local rate a b legit flood
 
 	use_stack "$1" "$2"
 	serve -n 100000000 -b 4096 -T 3
-	flood=--flood
-	[ "$3" = flood ] || flood="-i $3"
-	# shellcheck disable=SC2086 # $flood is one or two words
-	$IP netns exec "$CLI" "$HPING" -q -S -p "$PORT" -I veth1 --rand-source \
-		$flood "$SADDR" >"$OUT/hping" 2>&1 &
-	hping=$!
+	rate=
+	[ "$3" = flood ] || rate="-r $3"
+	# shellcheck disable=SC2086 # $rate is no word or two
+	$IP netns exec "$CLI" "$PKT" synflood veth1 "$SRV_MAC" "$SADDR" "$PORT" \
+		$rate >"$OUT/flood" 2>&1 &
+	flood=$!
 	sleep 1
-	kill -0 "$hping" 2>/dev/null || fail "hping3: $(cat "$OUT/hping")"
+	kill -0 "$flood" 2>/dev/null || fail "synflood: $(cat "$OUT/flood")"
 	a=$(snapshot)
 	cli "$CONN" burst "$SADDR" "$PORT" -D "$SECS" -j $LEGIT_JOBS \
 		-i $LEGIT_GAP_MS -t $LEGIT_TIMEOUT -l >"$OUT/legit" 2>&1 &
@@ -188,8 +192,8 @@ flood_case() {
 	sleep "$SECS"
 	b=$(snapshot)
 	wait "$legit"
-	kill "$hping"
-	wait "$hping" 2>/dev/null
+	kill "$flood"
+	wait "$flood" 2>/dev/null
 	stop_server
 	if [ "$1" = hsk ] && [ "$(counter SynReceived)" = 0 ]; then
 		fail "hsk saw no SYN ($(nonzero_stats))"
@@ -249,7 +253,6 @@ entry_bytes() {
 }
 
 need_module veth dummy
-[ -x "$HPING" ] || fail "no $HPING in the guest"
 grep -q "^cpu$RX_CPU " /proc/stat || fail "one vCPU only: the bench needs two"
 for t in flood handshake memory burst; do
 	csv $t "$(cols $t)"
@@ -267,14 +270,14 @@ else
 	progress "hsk has no syncookies=3: adaptive cases left out"
 fi
 
-progress "flood: hping3 --flood, $SECS s per case"
+progress "flood: as fast as hsk_pkt synflood goes, $SECS s per case"
 for sc in $STACKS; do
 	progress "flood ${sc%:*} cookies=${sc#*:}"
 	flood_case "${sc%:*}" "${sc#*:}" flood
 done
 for rate in $RATES; do
 	for sc in $SWEEP; do
-		progress "sweep ${sc%:*} cookies=${sc#*:} hping3 -i $rate"
+		progress "sweep ${sc%:*} cookies=${sc#*:} $rate SYN/s"
 		flood_case "${sc%:*}" "${sc#*:}" "$rate"
 	done
 done
