@@ -26,7 +26,7 @@ for t in flood handshake memory burst; do
 done
 
 # Columns are looked up by their header names, so bench.sh may add some.
-awk -F, '
+awk -F, -v d="$dir" '
 function v(name) { return $(col[FILENAME, name]) }
 function ratio(h, k) { return (k + 0 > 0 && h != "-") ? sprintf("%.2f", h / k) : "-" }
 function pct(ok, failed) { return ok + failed ? sprintf("%.1f", 100 * ok / (ok + failed)) : "-" }
@@ -45,17 +45,25 @@ FNR == 1 {
 		col[FILENAME, $i] = i
 	next
 }
+# Flood cases run several times: each cell of the table is a median.
+function add(k, name, x) {
+	if (x != "-")
+		runs[k, name] = runs[k, name] " " x
+}
+function med(k, name) { return (k, name) in runs ? median(runs[k, name]) : "-" }
 FILENAME ~ /flood.csv$/ {
 	k = v("rate") SUBSEP v("stack") SUBSEP v("cookies")
 	if (!(v("rate") in seen)) {
 		seen[v("rate")] = 1
 		rates[++nrates] = v("rate")
 	}
+	if (!(k in have))
+		keys[++nkeys] = k
 	have[k] = 1
-	offered[k] = v("offered_per_s"); us[k] = v("us_per_syn")
-	sa[k] = v("synacks_per_s"); busy[k] = v("rx_cpu_pct")
-	ok[k] = pct(v("legit_ok"), v("legit_failed"))
-	p50[k] = v("connect_p50_ms"); p99[k] = v("connect_p99_ms")
+	add(k, "offered", v("offered_per_s")); add(k, "busy", v("rx_cpu_pct"))
+	add(k, "us", v("us_per_syn")); add(k, "sa", v("synacks_per_s"))
+	add(k, "ok", pct(v("legit_ok"), v("legit_failed")))
+	add(k, "p50", v("connect_p50_ms")); add(k, "p99", v("connect_p99_ms"))
 }
 FILENAME ~ /handshake.csv$/ { hs[v("stack")] = hs[v("stack")] " " v("per_s") }
 FILENAME ~ /memory.csv$/ { mem[++nmem] = v("entry") SUBSEP v("kernel_bytes") SUBSEP v("hsk_bytes") }
@@ -64,8 +72,9 @@ END {
 	print "== make bench: hsk against the kernel listener, same guest (raw numbers in build/bench/*.csv)"
 	print ""
 	print "SYN flood from random sources; us/SYN: receive vCPU time per SYN received;"
-	print "SYN-ACK/s: answers seen by the client netns; legit: clients dialing meanwhile;"
-	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s the generator sent"
+	print "SYN-ACK/s: answers to the flood sources; legit: clients dialing meanwhile;"
+	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s the generator sent;"
+	print "each cell the median of the runs of its case"
 	printf "%-6s %-7s %7s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
 	       "SYN/s", "rx busy %", "    us/SYN", "      SYN-ACK/s", "legit ok %", "p50 ms",
 	       "p99 ms"
@@ -80,11 +89,20 @@ END {
 			hk = rates[r] SUBSEP "hsk" SUBSEP c[2]
 			if (!have[kk] || !have[hk])
 				continue
+			usk = med(kk, "us"); ush = med(hk, "us")
+			sak = med(kk, "sa"); sah = med(hk, "sa")
 			printf "%-6s %-7s %7d | %5.1f %5.1f | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
-			       rates[r], c[1] " vs " c[2], offered[hk], busy[kk], busy[hk], us[kk], us[hk],
-			       ratio(us[hk], us[kk]), sa[kk], sa[hk], ratio(sa[hk], sa[kk]),
-			       ok[kk], ok[hk], p50[kk], p50[hk], p99[kk], p99[hk]
+			       rates[r], c[1] " vs " c[2], med(hk, "offered"), med(kk, "busy"),
+			       med(hk, "busy"), usk, ush, ratio(ush, usk), sak, sah, ratio(sah, sak),
+			       med(kk, "ok"), med(hk, "ok"), med(kk, "p50"), med(hk, "p50"),
+			       med(kk, "p99"), med(hk, "p99")
 		}
+	# One series per stack and cookie mode for the plot.
+	for (i = 1; i <= nkeys; i++) {
+		split(keys[i], c, SUBSEP)
+		print med(keys[i], "offered"), med(keys[i], "us"), med(keys[i], "ok") \
+			> (d "/" c[2] "-cookies" c[3] ".dat")
+	}
 	print ""
 	print "no flood: handshakes per second, median of the rounds [lowest, highest]"
 	mk = median(hs["kernel"]); klo = lo; khi = hi
@@ -106,16 +124,9 @@ END {
 }' "$dir/flood.csv" "$dir/handshake.csv" "$dir/memory.csv" "$dir/burst.csv" |
 	tee "$dir/table.txt"
 
-# One series per stack and cookie mode: offered SYNs/s, us/SYN, legit ok %.
-awk -F, -v d="$dir" '
-FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
-{
-	f = d "/" $col["stack"] "-cookies" $col["cookies"] ".dat"
-	n = $col["legit_ok"] + $col["legit_failed"]
-	print $col["offered_per_s"], $col["us_per_syn"],
-	      n ? 100 * $col["legit_ok"] / n : "NaN" | ("sort -n > " f)
-}' "$dir/flood.csv"
-
+for f in "$dir"/*.dat; do
+	sort -n -o "$f" "$f"
+done
 series=
 for f in "$dir"/*.dat; do
 	series="$series $(basename "$f" .dat)"

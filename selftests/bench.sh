@@ -24,7 +24,8 @@
 # Raw numbers go to the verdict channel as "HSK-CSV TABLE ROW" lines, a
 # header row first; scripts/bench-report.sh makes build/bench/ of them.
 #
-# Environment: HSK_BENCH_SECONDS (measured seconds per flood case, 6),
+# Environment: HSK_BENCH_SECONDS (measured seconds per flood case, 4),
+# HSK_BENCH_REPEAT (runs of each flood case, 3),
 # HSK_BENCH_RATES (SYNs per second of the sweep, 1000,3000,10000),
 # HSK_BENCH_ROUNDS (no-flood rounds per stack, 5), HSK_BENCH_ROUND_SECONDS
 # (3), HSK_BENCH_BURST (connections of the burst, 200).
@@ -38,7 +39,8 @@ fi
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"
 
-SECS=${HSK_BENCH_SECONDS:-6}
+SECS=${HSK_BENCH_SECONDS:-4}
+REPEAT=${HSK_BENCH_REPEAT:-3}
 RATES=$(echo "${HSK_BENCH_RATES:-1000,3000,10000}" | tr , " ")
 ROUNDS=${HSK_BENCH_ROUNDS:-5}
 ROUND_SECS=${HSK_BENCH_ROUND_SECONDS:-3}
@@ -58,7 +60,7 @@ USER_HZ=100
 cols() {
 	case $1 in
 	flood)
-		echo stack,cookies,rate,seconds,offered_per_s,syns_per_s,rx_cpu_pct,us_per_syn,synacks_per_s,legit_ok,legit_failed,connect_p50_ms,connect_p99_ms,rx_cpu_tick_pct,us_per_syn_tick
+		echo run,stack,cookies,rate,seconds,offered_per_s,syns_per_s,rx_cpu_pct,us_per_syn,synacks_per_s,legit_ok,legit_failed,connect_p50_ms,connect_p99_ms,rx_cpu_tick_pct,us_per_syn_tick
 		;;
 	handshake) echo round,stack,seconds,handshakes,per_s ;;
 	memory) echo entry,hsk_bytes,kernel_bytes ;;
@@ -168,8 +170,8 @@ connect_stats() {
 		}'
 }
 
-# flood_case STACK COOKIES RATE: RATE is SYNs per second or "flood", as
-# fast as the generator goes. One second to fill queues, then $SECS
+# flood_case STACK COOKIES RATE RUN: RATE is SYNs per second or "flood",
+# as fast as the generator goes. One second to fill queues, then $SECS
 # measured seconds while legitimate clients dial; the flood lasts until
 # the last of them ends.
 flood_case() {
@@ -199,7 +201,7 @@ flood_case() {
 		fail "hsk saw no SYN ($(nonzero_stats))"
 	fi
 	record flood "$(echo "$a $b $(connect_stats "$OUT/legit")" | awk \
-		-v id="$1,$2,$3" -v hz=$USER_HZ '{
+		-v id="$4,$1,$2,$3" -v hz=$USER_HZ '{
 		s = ($7 - $1) / 1000; syns = $10 - $4
 		busy = s * 1e6 - ($9 - $3) * 1e6 / hz; ticks = ($8 - $2) * 1e6 / hz
 		printf "%s,%.1f,%d,%d,%.1f,%.2f,%d,%s,%s,%s,%s,%.1f,%.2f\n", id, s,
@@ -270,16 +272,26 @@ else
 	progress "hsk has no syncookies=3: adaptive cases left out"
 fi
 
-progress "flood: as fast as hsk_pkt synflood goes, $SECS s per case"
-for sc in $STACKS; do
-	progress "flood ${sc%:*} cookies=${sc#*:}"
-	flood_case "${sc%:*}" "${sc#*:}" flood
-done
-for rate in $RATES; do
-	for sc in $SWEEP; do
-		progress "sweep ${sc%:*} cookies=${sc#*:} $rate SYN/s"
-		flood_case "${sc%:*}" "${sc#*:}" "$rate"
+# flood_cases RATE STACK:COOKIES...: $REPEAT runs of each, interleaved.
+flood_cases() {
+	local rate="$1" run=1 sc
+
+	shift
+	while [ $run -le "$REPEAT" ]; do
+		for sc in "$@"; do
+			progress "flood ${sc%:*} cookies=${sc#*:} at $rate, run $run"
+			flood_case "${sc%:*}" "${sc#*:}" "$rate" $run
+		done
+		run=$((run + 1))
 	done
+}
+
+progress "flood: $REPEAT runs of $SECS s per case; rates in SYN/s"
+# shellcheck disable=SC2086 # lists of words
+flood_cases flood $STACKS
+for rate in $RATES; do
+	# shellcheck disable=SC2086
+	flood_cases "$rate" $SWEEP
 done
 
 progress "no flood: $ROUNDS rounds of $ROUND_SECS s per stack, 4 clients"
