@@ -10,7 +10,7 @@
 # judges a number.
 set -eu
 
-verdict=${1:?usage: bench-report.sh VERDICT_FILE}
+verdict=$(readlink -f "${1:?usage: bench-report.sh VERDICT_FILE}")
 cd "$(dirname "$0")/.."
 dir=build/bench
 rm -rf "$dir"
@@ -19,7 +19,7 @@ mkdir -p "$dir"
 tr -d '\r' <"$verdict" |
 	awk -v d="$dir" '$1 == "HSK-CSV" { t = $2; sub(/^HSK-CSV [^ ]* /, ""); print > (d "/" t ".csv") }'
 for t in flood handshake memory burst; do
-	if [ "$(wc -l <"$dir/$t.csv" 2>/dev/null || echo 0)" -lt 2 ]; then
+	if [ "$(wc -l 2>/dev/null <"$dir/$t.csv" || echo 0)" -lt 2 ]; then
 		echo "bench-report.sh: no $t rows in $verdict, no report" >&2
 		exit 1
 	fi
