@@ -140,9 +140,10 @@ set grid
 set key outside right
 set xlabel 'offered SYNs per second'
 set ylabel 'receive vCPU us per SYN'
-set yrange [0:*]
+set logscale y
 plot for [s in '$series'] '$dir/'.s.'.dat' using 1:2 with linespoints title s
 set ylabel 'legitimate connections ok (%)'
+unset logscale y
 set yrange [0:105]
 plot for [s in '$series'] '$dir/'.s.'.dat' using 1:3 with linespoints title s
 unset multiplot
