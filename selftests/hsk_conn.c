@@ -30,11 +30,15 @@
  *	-F sends the data in the SYN (TCP_FASTOPEN_CONNECT) when the kernel
  *	has a cookie. -e: no half-close, the server closes first; -W waits
  *	that long after its FIN before closing.
- *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l] [-e]
+ *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l] [-e] [-t timeout_s]
+ *		  [-D secs] [-i ms]
  *	@conns handshakes, @parallel at a time, each sending a byte and
  *	waiting for the answer; prints "ok N failed M". -l prints each
  *	successful connect()'s duration, "connect_ms N". -e: the server
- *	closes first, as for connect.
+ *	closes first, as for connect. -t gives each connection that long
+ *	(20 s). -D: each client dials one connection after another for
+ *	@secs seconds instead of @conns in all. -i: each client waits
+ *	that long after each connection.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -394,42 +398,67 @@ static int client(int argc, char **argv)
 	return 0;
 }
 
-static int burst_worker(const char *addr, int port, int count, int lat,
-			int close_second)
+struct burst_opts {
+	const char *addr;
+	int port, lat, close_second, timeout_s, gap_ms;
+	long long end_us;	/* dial until then, when not 0 */
+};
+
+/* One connection: connect, a byte each way. Returns 1 when answered. */
+static int burst_one(const struct burst_opts *o)
+{
+	long long t0 = now_us();
+	int fd = dial(o->addr, o->port, 0, o->timeout_s, 0, 0), good;
+	char buf[64];
+
+	if (fd < 0)
+		return 0;
+	if (o->lat) {
+		printf("connect_ms %lld\n", (now_us() - t0) / 1000);
+		fflush(stdout);
+	}
+	good = write(fd, "x", 1) == 1 &&
+	       (o->close_second || !shutdown(fd, SHUT_WR)) &&
+	       read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1");
+	close(fd);
+	return good;
+}
+
+/* Dials @count connections, or until @o->end_us; counts @tried and
+ * returns how many were answered.
+ */
+static int burst_worker(const struct burst_opts *o, int count, int *tried)
 {
 	int good = 0, k;
 
-	for (k = 0; k < count; k++) {
-		long long t0 = now_us();
-		char buf[64];
-		int fd = dial(addr, port, 0, 20, 0, 0);
-
-		if (fd < 0)
-			continue;
-		if (lat) {
-			printf("connect_ms %lld\n", (now_us() - t0) / 1000);
-			fflush(stdout);
-		}
-		if (write(fd, "x", 1) == 1 &&
-		    (close_second || !shutdown(fd, SHUT_WR)) &&
-		    read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1"))
-			good++;
-		close(fd);
+	for (k = 0; o->end_us ? now_us() < o->end_us : k < count; k++) {
+		good += burst_one(o);
+		usleep(o->gap_ms * 1000);
 	}
+	*tried = k;
 	return good;
 }
 
 static int burst(int argc, char **argv)
 {
-	const char *addr = argv[2];
-	int port = atoi(argv[3]), conns = 1, par = 1, opt, ok = 0, i, p[2];
-	int lat = 0, close_second = 0;
+	struct burst_opts o = { .addr = argv[2], .port = atoi(argv[3]),
+				.timeout_s = 20 };
+	int conns = 1, par = 1, opt, ok = 0, tried = 0, i, p[2];
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "n:j:le")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:let:D:i:")) != -1) {
 		switch (opt) {
 		case 'e':
-			close_second = 1;
+			o.close_second = 1;
+			break;
+		case 't':
+			o.timeout_s = atoi(optarg);
+			break;
+		case 'i':
+			o.gap_ms = atoi(optarg);
+			break;
+		case 'D':
+			o.end_us = now_us() + atoi(optarg) * 1000000LL;
 			break;
 		case 'n':
 			conns = atoi(optarg);
@@ -438,7 +467,7 @@ static int burst(int argc, char **argv)
 			par = atoi(optarg);
 			break;
 		case 'l':
-			lat = 1;
+			o.lat = 1;
 			break;
 		default:
 			return 2;
@@ -448,25 +477,30 @@ static int burst(int argc, char **argv)
 		die("pipe");
 	for (i = 0; i < par; i++) {
 		if (fork() == 0) {
-			int good = burst_worker(addr, port,
-						conns / par + (i < conns % par),
-						lat, close_second);
+			int n[2];
 
-			if (write(p[1], &good, sizeof(good)) != sizeof(good))
+			n[0] = burst_worker(&o, conns / par + (i < conns % par),
+					    &n[1]);
+			if (write(p[1], n, sizeof(n)) != sizeof(n))
 				_exit(1);
 			_exit(0);
 		}
 	}
 	close(p[1]);
 	for (i = 0; i < par; i++) {
-		int good;
+		int n[2];
 
-		if (read(p[0], &good, sizeof(good)) == sizeof(good))
-			ok += good;
+		if (read(p[0], n, sizeof(n)) == sizeof(n)) {
+			ok += n[0];
+			tried += n[1];
+		}
 		wait(NULL);
 	}
-	printf("ok %d failed %d\n", ok, conns - ok);
-	return ok == conns ? 0 : 1;
+	/* A client that died counts all its connections as failed. */
+	if (!o.end_us)
+		tried = conns;
+	printf("ok %d failed %d\n", ok, tried - ok);
+	return ok == tried ? 0 : 1;
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,151 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The host half of make bench:  scripts/bench-report.sh VERDICT_FILE
+# selftests/bench.sh sends its raw numbers over the verdict channel as
+# "HSK-CSV TABLE ROW" lines, a header row first.  This writes them to
+# build/bench/TABLE.csv, prints the table of hsk/kernel ratios (also kept
+# as build/bench/table.txt) and plots CPU per SYN and legitimate success
+# against the flood rate, build/bench/flood.png.  It reports; it never
+# judges a number.
+set -eu
+
+verdict=$(readlink -f "${1:?usage: bench-report.sh VERDICT_FILE}")
+cd "$(dirname "$0")/.."
+dir=build/bench
+rm -rf "$dir"
+mkdir -p "$dir"
+
+tr -d '\r' <"$verdict" |
+	awk -v d="$dir" '$1 == "HSK-CSV" { t = $2; sub(/^HSK-CSV [^ ]* /, ""); print > (d "/" t ".csv") }'
+for t in flood handshake memory burst; do
+	if [ "$(wc -l 2>/dev/null <"$dir/$t.csv" || echo 0)" -lt 2 ]; then
+		echo "bench-report.sh: no $t rows in $verdict, no report" >&2
+		exit 1
+	fi
+done
+
+# Columns are looked up by their header names, so bench.sh may add some.
+awk -F, -v d="$dir" '
+function v(name) { return $(col[FILENAME, name]) }
+function ratio(h, k) { return (k + 0 > 0 && h != "-") ? sprintf("%.2f", h / k) : "-" }
+function pct(ok, failed) { return ok + failed ? sprintf("%.1f", 100 * ok / (ok + failed)) : "-" }
+# Median and range of the space separated numbers in s.
+function median(s, n, a, i, j, t) {
+	n = split(s, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	lo = a[1]; hi = a[n]
+	return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+FNR == 1 {
+	for (i = 1; i <= NF; i++)
+		col[FILENAME, $i] = i
+	next
+}
+# Flood cases run several times: each cell of the table is a median.
+function add(k, name, x) {
+	if (x != "-")
+		runs[k, name] = runs[k, name] " " x
+}
+function med(k, name) { return (k, name) in runs ? median(runs[k, name]) : "-" }
+FILENAME ~ /flood.csv$/ {
+	k = v("rate") SUBSEP v("stack") SUBSEP v("cookies")
+	if (!(v("rate") in seen)) {
+		seen[v("rate")] = 1
+		rates[++nrates] = v("rate")
+	}
+	if (!(k in have))
+		keys[++nkeys] = k
+	have[k] = 1
+	add(k, "offered", v("offered_per_s")); add(k, "busy", v("rx_cpu_pct"))
+	add(k, "us", v("us_per_syn")); add(k, "sa", v("synacks_per_s"))
+	add(k, "ok", pct(v("legit_ok"), v("legit_failed")))
+	add(k, "p50", v("connect_p50_ms")); add(k, "p99", v("connect_p99_ms"))
+}
+FILENAME ~ /handshake.csv$/ { hs[v("stack")] = hs[v("stack")] " " v("per_s") }
+FILENAME ~ /memory.csv$/ { mem[++nmem] = v("entry") SUBSEP v("kernel_bytes") SUBSEP v("hsk_bytes") }
+FILENAME ~ /burst.csv$/ { burst[++nburst] = v("case") SUBSEP v("connect_p50_ms") SUBSEP v("connect_p99_ms") SUBSEP pct(v("ok"), v("failed")) }
+END {
+	print "== make bench: hsk against the kernel listener, same guest (raw numbers in build/bench/*.csv)"
+	print ""
+	print "SYN flood from random sources; us/SYN: receive vCPU time per SYN received;"
+	print "SYN-ACK/s: answers to the flood sources; legit: clients dialing meanwhile;"
+	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s the generator sent;"
+	print "each cell the median of the runs of its case"
+	printf "%-6s %-7s %7s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
+	       "SYN/s", "rx busy %", "    us/SYN", "      SYN-ACK/s", "legit ok %", "p50 ms",
+	       "p99 ms"
+	printf "%-6s %-7s %7s | %5s %5s | %6s %6s %6s | %7s %7s %6s | %5s %6s | %6s %6s | %6s %6s\n",
+	       "rate", "k vs h", "offered", "kern", "hsk", "kernel", "hsk", "ratio", "kernel",
+	       "hsk", "ratio", "kern", "hsk", "kernel", "hsk", "kernel", "hsk"
+	npairs = split("1:1 2:2 1:3", pairs, " ")
+	for (r = 1; r <= nrates; r++)
+		for (p = 1; p <= npairs; p++) {
+			split(pairs[p], c, ":")
+			kk = rates[r] SUBSEP "kernel" SUBSEP c[1]
+			hk = rates[r] SUBSEP "hsk" SUBSEP c[2]
+			if (!have[kk] || !have[hk])
+				continue
+			usk = med(kk, "us"); ush = med(hk, "us")
+			sak = med(kk, "sa"); sah = med(hk, "sa")
+			printf "%-6s %-7s %7d | %5.1f %5.1f | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
+			       rates[r], c[1] " vs " c[2], med(hk, "offered"), med(kk, "busy"),
+			       med(hk, "busy"), usk, ush, ratio(ush, usk), sak, sah, ratio(sah, sak),
+			       med(kk, "ok"), med(hk, "ok"), med(kk, "p50"), med(hk, "p50"),
+			       med(kk, "p99"), med(hk, "p99")
+		}
+	# One series per stack and cookie mode for the plot.
+	for (i = 1; i <= nkeys; i++) {
+		split(keys[i], c, SUBSEP)
+		print med(keys[i], "offered"), med(keys[i], "us"), med(keys[i], "ok") \
+			> (d "/" c[2] "-cookies" c[3] ".dat")
+	}
+	print ""
+	print "no flood: handshakes per second, median of the rounds [lowest, highest]"
+	mk = median(hs["kernel"]); klo = lo; khi = hi
+	mh = median(hs["hsk"])
+	printf "  kernel %d [%d, %d], hsk %d [%d, %d], hsk/kernel %s\n",
+	       mk, klo, khi, mh, lo, hi, ratio(mh, mk)
+	print ""
+	print "memory per entry: kernel, hsk bytes, hsk/kernel"
+	for (i = 1; i <= nmem; i++) {
+		split(mem[i], m, SUBSEP)
+		printf "  %-10s %6s %6s %6s\n", m[1], m[2], m[3], ratio(m[3], m[2])
+	}
+	print ""
+	print "burst beyond listen(fd, 4), accept() from 3 s on: ok %, connect p50, p99 ms"
+	for (i = 1; i <= nburst; i++) {
+		split(burst[i], b, SUBSEP)
+		printf "  %-24s %6s %6s %6s\n", b[1], b[4], b[2], b[3]
+	}
+}' "$dir/flood.csv" "$dir/handshake.csv" "$dir/memory.csv" "$dir/burst.csv" |
+	tee "$dir/table.txt"
+
+for f in "$dir"/*.dat; do
+	sort -n -o "$f" "$f"
+done
+series=
+for f in "$dir"/*.dat; do
+	series="$series $(basename "$f" .dat)"
+done
+gnuplot <<EOT
+set terminal pngcairo size 900,900
+set output '$dir/flood.png'
+set multiplot layout 2,1 title 'hsk against the kernel listener under a SYN flood (make bench)'
+set logscale x
+set grid
+set key outside right
+set xlabel 'offered SYNs per second'
+set ylabel 'receive vCPU us per SYN'
+set logscale y
+plot for [s in '$series'] '$dir/'.s.'.dat' using 1:2 with linespoints title s
+set ylabel 'legitimate connections ok (%)'
+unset logscale y
+set yrange [0:105]
+plot for [s in '$series'] '$dir/'.s.'.dat' using 1:3 with linespoints title s
+unset multiplot
+EOT
+echo "bench: raw numbers in $dir/*.csv, table in $dir/table.txt, plot $dir/flood.png"
