@@ -39,12 +39,10 @@ serve -p -n 100
 # socket, so its kernel's RSTs are dropped.
 cli "$NFT" -f - <<EOT || fail "nft rules in $CLI"
 table inet hsklsm {
-	counter synack { }
-	counter rst { }
 	chain in {
 		type filter hook input priority 0;
-		tcp sport $PORT tcp flags & (syn | ack) == (syn | ack) counter name synack
-		tcp sport $PORT tcp flags & rst == rst counter name rst
+		tcp sport $PORT tcp flags & (syn | ack) == (syn | ack) counter comment "synack"
+		tcp sport $PORT tcp flags & rst == rst counter comment "rst"
 	}
 	chain out {
 		type filter hook output priority 0;
@@ -53,9 +51,18 @@ table inet hsklsm {
 }
 EOT
 
+# nft_count VAR synack|rst: the packets of that kind the client received
+# go to $VAR (not to stdout: a fail inside a command substitution would
+# not end the test).
 nft_count() {
-	cli "$NFT" list counter inet hsklsm "$1" |
-		awk '{ for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }'
+	local n
+
+	n=$(cli "$NFT" list chain inet hsklsm in | awk -v c="\"$2\"" '
+	$NF == c { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')
+	case "$n" in
+	'' | *[!0-9]*) fail "no nft counter $2: $(cli "$NFT" list chain inet hsklsm in)" ;;
+	esac
+	eval "$1=\$n"
 }
 
 listen_drops() {
@@ -85,18 +92,19 @@ detach() {
 # retransmission) must fail, no SYN-ACK reaching the client, no
 # connection accepted, the listener's drops counted.
 refused() {
-	local synack rst drops acc out
+	local synack rst drops acc out n
 
-	synack=$(nft_count synack)
-	rst=$(nft_count rst)
+	nft_count synack synack
+	nft_count rst rst
 	drops=$(listen_drops)
 	acc=$(accepted)
 	out=$(cli "$CONN" connect "$SADDR" "$PORT" -t 2 -d refused 2>&1) &&
 		fail "$1: connected although refused: $out"
 	sleep 0.5
-	[ "$(nft_count synack)" = "$synack" ] ||
-		fail "$1: the client got a SYN-ACK ($synack -> $(nft_count synack))"
-	[ "$(nft_count rst)" = "$rst" ] || fail "$1: the client got a RST"
+	nft_count n synack
+	[ "$n" = "$synack" ] || fail "$1: the client got a SYN-ACK ($synack -> $n)"
+	nft_count n rst
+	[ "$n" = "$rst" ] || fail "$1: the client got a RST"
 	[ "$(accepted)" = "$acc" ] || fail "$1: the server accepted a connection"
 	[ "$(listen_drops)" -gt "$drops" ] ||
 		fail "$1: TcpExtListenDrops did not move ($drops)"
@@ -144,13 +152,17 @@ settle
 attach cookie
 refused_before=$(counter LsmRefused)
 handoffs=$(counter Handoffs)
-rst=$(nft_count rst)
+nft_count rst rst
+nft_count synack synack
 acc=$(accepted)
 cli "$PKT" connect "$CADDR" 40001 "$SADDR" "$PORT" -d "final ACK" >"$OUT/pkt" 2>&1 ||
 	fail "stateful SYN refused by the ACK-time program: $(cat "$OUT/pkt")"
 wait_stat LsmRefused $((refused_before + 1))
 sleep 1
-[ "$(nft_count rst)" = "$rst" ] || fail "ACK time: the refused client got a RST"
+nft_count n rst
+[ "$n" = "$rst" ] || fail "ACK time: the refused client got a RST"
+nft_count n synack
+[ "$n" = $((synack + 1)) ] || fail "ACK time: $((n - synack)) SYN-ACKs, expected 1"
 [ "$(accepted)" = "$acc" ] || fail "ACK time: the server accepted the refused connection"
 expect_stat Handoffs "$handoffs"
 expect_stat HandoffFailed 0
