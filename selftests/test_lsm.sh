@@ -55,14 +55,14 @@ EOT
 # go to $VAR (not to stdout: a fail inside a command substitution would
 # not end the test).
 nft_count() {
-	local n
+	local _nc
 
-	n=$(cli "$NFT" list chain inet hsklsm in | awk -v c="\"$2\"" '
+	_nc=$(cli "$NFT" list chain inet hsklsm in | awk -v c="\"$2\"" '
 	$NF == c { for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1) }')
-	case "$n" in
+	case "$_nc" in
 	'' | *[!0-9]*) fail "no nft counter $2: $(cli "$NFT" list chain inet hsklsm in)" ;;
 	esac
-	eval "$1=\$n"
+	eval "$1=\$_nc"
 }
 
 listen_drops() {
