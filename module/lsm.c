@@ -10,12 +10,12 @@
  *    must not cost an allocation: the hooks get a tcp_request_sock on
  *    this function's stack, zeroed, then filled as the kernel's is at that
  *    point (addresses, ports, mark, interface, family, netns, ops). No
- *    hook keeps the pointer: SELinux and SMACK write their labels into
- *    it, AppArmor looks only at the listener and the skb, BPF programs
- *    may only read it (their pointers to it are untrusted and hold no
- *    reference). Labelled networking (NetLabel/CIPSO) may hang IP
- *    options on it, which are freed here, as the kernel's request sock
- *    destructor frees them. The labels are dropped with it.
+ *    hook keeps it: SELinux and SMACK write their labels into it,
+ *    AppArmor looks only at the listener and the skb, BPF programs may
+ *    only read it and take no reference on it. Labelled networking
+ *    (NetLabel/CIPSO) may hang IP options on it, which are freed here,
+ *    as the kernel's request sock destructor frees them. The labels are
+ *    dropped with it.
  *
  *  - when the handshake completes, on the request sock that becomes the
  *    child (child.c), as cookie_v4_check() does: that call labels the
