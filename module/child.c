@@ -15,6 +15,7 @@
 
 #include "handshake.h"
 #include "hsk.h"
+#include "lsm.h"
 #include "output.h"
 
 /* The kernel's IPv4 request ops are not exported. A request sock that
@@ -123,13 +124,18 @@ static bool hsk_skb_to_tcp(struct sk_buff *skb, const struct hsk_seg *seg,
 	return true;
 }
 
-static struct request_sock *hsk_reqsk(struct sock *lsk, struct sk_buff *skb,
+/* The request sock the child is made from, or ERR_PTR(-EACCES) when the
+ * LSMs refuse it, or NULL.
+ */
+static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
+				      struct sk_buff *skb,
 				      const struct hsk_seg *seg,
 				      const struct hsk_conn *conn)
 {
 	struct inet_request_sock *ireq;
 	struct tcp_request_sock *treq;
 	struct request_sock *req;
+	int err;
 
 	req = cookie_tcp_reqsk_alloc(lsk->sk_prot->rsk_prot,
 				     &hsk_request_sock_ipv4_ops, lsk, skb);
@@ -162,9 +168,10 @@ static struct request_sock *hsk_reqsk(struct sock *lsk, struct sk_buff *skb,
 	if (IS_ENABLED(CONFIG_SMC))
 		ireq->smc_ok = 0;
 
-	if (security_inet_conn_request(lsk, skb, req)) {
+	err = hsk_lsm_conn_request(hn, lsk, skb, req);
+	if (err) {
 		reqsk_free(req);
-		return NULL;
+		return ERR_PTR(err);
 	}
 	return req;
 }
@@ -240,7 +247,8 @@ free_req:
 }
 
 /* With @parked the child is not queued and its request sock is returned
- * there, for park.c.
+ * there, for park.c. NULL on failure, ERR_PTR(-EACCES) when the LSMs
+ * refuse the connection.
  */
 static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
@@ -255,9 +263,9 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 	struct rtable *rt;
 	u8 rcv_wscale;
 
-	req = hsk_reqsk(lsk, skb, seg, conn);
-	if (!req)
-		return NULL;
+	req = hsk_reqsk(hn, lsk, skb, seg, conn);
+	if (IS_ERR_OR_NULL(req))
+		return ERR_CAST(req);
 	ireq = inet_rsk(req);
 
 	flowi4_init_output(&fl4, ireq->ir_iif, ireq->ir_mark,
@@ -290,7 +298,9 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 
 /* Creates the child for @conn and puts it on the listener's accept
  * queue, or, with @parked, leaves it off the queue and returns its
- * request sock there. Called with the half-open bucket lock held, so a copy of the
+ * request sock there. On failure returns ERR_PTR(-EACCES) when the LSMs
+ * refused the connection (lsm.c counted it), else ERR_PTR(-ENOBUFS),
+ * counted in HandoffFailed. Called with the half-open bucket lock held, so a copy of the
  * final ACK racing on another cpu either finds the child in the
  * established hash or waits for this to finish. On success @skb has been
  * made a TCP-layer segment and the child is returned locked.
@@ -304,8 +314,10 @@ struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 
 	if (hsk_skb_to_tcp(skb, seg, conn))
 		child = hsk_child(hn, lsk, skb, seg, conn, parked);
-	if (!child)
+	if (!child) {
 		HSK_INC(hn, HANDOFF_FAILED);
+		return ERR_PTR(-ENOBUFS);
+	}
 	return child;
 }
 

@@ -22,6 +22,7 @@
 #include "conntrack.h"
 #include "handshake.h"
 #include "hsk.h"
+#include "lsm.h"
 #include "output.h"
 
 enum {
@@ -392,6 +393,9 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 		stateless = true;
 	}
 
+	if (hsk_lsm_syn_refused(hn, lsk, skb, seg, stateless))
+		goto drop;
+
 	if (hsk_synack_prepare(hn, lsk, skb, seg, &sa, &client_mss, &rt)) {
 		HSK_INC(hn, SEND_FAILED);
 		goto drop;
@@ -620,10 +624,12 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 	case HSK_ACK_HANDOFF:
 		break;
 	}
-	if (!child) {
+	if (IS_ERR(child)) {
 		if (conn.park)
 			hsk_park_cancel(hn, conn.park);
-		hsk_reject(hn, seg);
+		/* As cookie_v4_check(): what the LSM refused is dropped. */
+		if (PTR_ERR(child) != -EACCES)
+			hsk_reject(hn, seg);
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}

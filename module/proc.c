@@ -36,6 +36,7 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_RSTS_IGNORED]		= "RstsIgnored",
 	[HSK_MIB_NO_LISTENER]		= "NoListener",
 	[HSK_MIB_FILTER_DROPS]		= "FilterDrops",
+	[HSK_MIB_LSM_REFUSED]		= "LsmRefused",
 	[HSK_MIB_BAD_CHECKSUM]		= "MalformedChecksum",
 	[HSK_MIB_BAD_HEADER]		= "MalformedHeader",
 	[HSK_MIB_BAD_FLAGS]		= "MalformedFlags",
