@@ -84,7 +84,10 @@ log "client after ${t}s: $(cat "$OUT/client" | tr '\n' ' ')"
 grep -Eq 'Connection reset by peer|Connection refused' "$OUT/client" ||
 	fail "client of a vanished listener failed without a reset: $(cat "$OUT/client")"
 [ "$t" -le 5 ] || fail "the reset took ${t}s"
-expect_stat NoListener 1
+# The entry's ACK, and on a slow guest also a retransmitted one or the
+# data when the RST crossed them: each met no listener.
+[ "$(counter NoListener)" -ge 1 ] ||
+	fail "no segment counted as NoListener ($(nonzero_stats))"
 expect_stat HalfOpen 0
 expect_stat Handoffs 2
 
