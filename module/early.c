@@ -9,9 +9,11 @@
  * can make no difference anybody could see:
  *
  *  - no hook but conntrack's comes after it on PRE_ROUTING, and none but
- *    conntrack's and hsk's sit on LOCAL_IN, LOCAL_OUT and POST_ROUTING: no
- *    firewall, NAT, mangle, logging or LSM rule would have met the SYN or
- *    its SYN-ACK (a rule before it, in the raw table, met the SYN anyway);
+ *    conntrack's and hsk's sit on LOCAL_IN, LOCAL_OUT and POST_ROUTING,
+ *    except the LSMs' output hooks, which meet the SYN-ACK either way
+ *    and do not look at conntrack: no firewall, NAT, mangle or logging
+ *    rule would have met the SYN or its SYN-ACK (a rule before it, in
+ *    the raw table, met the SYN anyway);
  *  - with conntrack loaded it picks up the final ACK mid-stream
  *    (nf_conntrack_tcp_loose), as it does for every cookie handshake,
  *    and the SYN-ACK leaves untracked: conntrack stores and classes
@@ -46,7 +48,10 @@
 
 /* Whether a hook that is not hsk's changes nothing for an early SYN or
  * its SYN-ACK: conntrack's (no private data, at the priorities it
- * registers) or netfilter's stand-in for a hook being removed.
+ * registers), netfilter's stand-in for a hook being removed, or on the
+ * way out an LSM's (SELinux, AppArmor: at their priorities, no private
+ * data). The SYN-ACK meets every output hook on either path; only its
+ * conntrack state differs, which the LSMs' hooks do not look at.
  */
 static bool hsk_early_hook_harmless(const struct nf_hook_ops *ops,
 				    unsigned int hooknum)
@@ -58,18 +63,23 @@ static bool hsk_early_hook_harmless(const struct nf_hook_ops *ops,
 	switch (hooknum) {
 	case NF_INET_PRE_ROUTING:
 		return ops->priority == NF_IP_PRI_CONNTRACK;
+	case NF_INET_LOCAL_IN:
+		return ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM;
 	case NF_INET_LOCAL_OUT:
 		return ops->priority == NF_IP_PRI_CONNTRACK ||
-		       ops->priority == NF_IP_PRI_CONNTRACK_DEFRAG;
-	case NF_INET_LOCAL_IN:
+		       ops->priority == NF_IP_PRI_CONNTRACK_DEFRAG ||
+		       ops->priority == NF_IP_PRI_SELINUX_FIRST;
 	case NF_INET_POST_ROUTING:
-		return ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM;
+		return ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM ||
+		       ops->priority == NF_IP_PRI_SELINUX_FIRST ||
+		       ops->priority == NF_IP_PRI_SELINUX_LAST;
 	}
 	return false;
 }
 
 /* Whether only harmless hooks would meet the SYN after this one, or its
- * SYN-ACK; *@ct tells whether conntrack's are among them.
+ * SYN-ACK; *@ct tells whether others than hsk's are among them (then
+ * conntrack may be, and its settings count).
  */
 static bool hsk_early_hooks_harmless(const struct net *net, bool *ct)
 {
