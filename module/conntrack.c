@@ -27,6 +27,11 @@
  * a segment of a known connection) is left to conntrack: hsk's answer is
  * tracked as its reply like any other packet.
  *
+ * A SYN the early path (early.c) took at PRE_ROUTING has met no conntrack
+ * hook: it is marked untracked there, and so is every answer to it, which
+ * conntrack then leaves alone. Its handshake's final ACK is picked up
+ * mid-stream like any cookie handshake's.
+ *
  * Rules: called from the netfilter hook only (softirq, inside its RCU read
  * side, with the segment's skb held by the caller). Nothing here is shared
  * or locked: the entries belong to conntrack and are only stored through
@@ -75,10 +80,17 @@ static struct nf_conn *hsk_ct_unstored(const struct sk_buff *in)
 	return ct;
 }
 
+static bool hsk_ct_untracked(const struct sk_buff *skb)
+{
+	return skb->_nfct == IP_CT_UNTRACKED;
+}
+
 void __hsk_ct_reply(const struct sk_buff *in, struct sk_buff *out)
 {
 	struct nf_conn *ct = hsk_ct_unstored(in);
 
+	if (hsk_ct_untracked(in))
+		nf_ct_set(out, NULL, IP_CT_UNTRACKED);
 	if (!ct)
 		return;
 	nf_conntrack_get(&ct->ct_general);
@@ -93,7 +105,7 @@ bool __hsk_ct_synack_carries(struct hsk_net *hn, struct sk_buff *syn,
 	if ((stateful || !READ_ONCE(net->ct.nf_ct_proto.tcp.tcp_loose)) &&
 	    hsk_ct_store(hn, syn))
 		return false;
-	return hsk_ct_unstored(syn);
+	return hsk_ct_untracked(syn) || hsk_ct_unstored(syn);
 }
 
 void __hsk_ct_handoff(struct hsk_net *hn, struct sk_buff *ack)

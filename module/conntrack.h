@@ -8,6 +8,7 @@
 #define _HSK_CONNTRACK_H
 
 #include <linux/skbuff.h>
+#include <net/net_namespace.h>
 
 struct hsk_net;
 
@@ -24,7 +25,7 @@ void __hsk_ct_handoff(struct hsk_net *hn, struct sk_buff *ack);
 static inline bool hsk_ct_synack_carries(struct hsk_net *hn,
 					 struct sk_buff *syn, bool stateful)
 {
-	return skb_nfct(syn) && __hsk_ct_synack_carries(hn, syn, stateful);
+	return syn->_nfct && __hsk_ct_synack_carries(hn, syn, stateful);
 }
 
 /* @synack answers @syn in a buffer of its own. */
@@ -48,14 +49,42 @@ static inline unsigned long hsk_ct_detach(struct sk_buff *skb)
 
 static inline void hsk_ct_attach_reply(struct sk_buff *skb, unsigned long nfct)
 {
-	skb_set_nfct(skb, (nfct & NFCT_PTRMASK) | IP_CT_ESTABLISHED_REPLY);
+	if (nfct != IP_CT_UNTRACKED)
+		nfct = (nfct & NFCT_PTRMASK) | IP_CT_ESTABLISHED_REPLY;
+	skb_set_nfct(skb, nfct);
 }
 
 /* @out (a RST or an ACK) answers @in, which hsk keeps from the stack. */
 static inline void hsk_ct_reply(const struct sk_buff *in, struct sk_buff *out)
 {
-	if (in && skb_nfct(in))
+	if (in && in->_nfct)
 		__hsk_ct_reply(in, out);
+}
+
+/* The early path (early.c) takes a SYN before conntrack met it: whether
+ * @skb comes without anything from the raw table (an entry template, a
+ * notrack), and whether conntrack, if its hooks are there (@ct_hooks),
+ * picks up the final ACK of a cookie handshake mid-stream.
+ */
+static inline bool hsk_ct_early_ok(const struct net *net,
+				   const struct sk_buff *skb, bool ct_hooks)
+{
+	return !skb->_nfct &&
+	       (!ct_hooks || READ_ONCE(net->ct.nf_ct_proto.tcp.tcp_loose));
+}
+
+/* An early SYN is untracked while hsk holds it, and so is every answer
+ * to it (see __hsk_ct_reply()); a SYN hsk hands back to the stack is
+ * made new again.
+ */
+static inline void hsk_ct_untrack(struct sk_buff *skb)
+{
+	skb_set_nfct(skb, IP_CT_UNTRACKED);
+}
+
+static inline void hsk_ct_retrack(struct sk_buff *skb)
+{
+	skb_set_nfct(skb, 0);
 }
 
 /* @ack completed a handshake whose child is about to take it. */
@@ -86,6 +115,20 @@ static inline void hsk_ct_attach_reply(struct sk_buff *skb, unsigned long nfct)
 }
 
 static inline void hsk_ct_reply(const struct sk_buff *in, struct sk_buff *out)
+{
+}
+
+static inline bool hsk_ct_early_ok(const struct net *net,
+				   const struct sk_buff *skb, bool ct_hooks)
+{
+	return true;
+}
+
+static inline void hsk_ct_untrack(struct sk_buff *skb)
+{
+}
+
+static inline void hsk_ct_retrack(struct sk_buff *skb)
 {
 }
 

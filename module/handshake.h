@@ -32,6 +32,7 @@ struct hsk_seg {
 	bool wscale_ok;
 	bool sack_ok;
 	bool saw_tstamp;
+	bool early;		/* taken at PRE_ROUTING: early.c */
 };
 
 /* A completed handshake, from a half-open entry or from a cookie. */

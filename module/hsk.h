@@ -51,6 +51,7 @@ struct hsk_net {
 	int msl_ms;
 	int max_tw;
 	int rfc1337;
+	int early_syn;			/* early.c */
 
 	unsigned long last_overflow;	/* jiffies, last time SYNs got cookies */
 	struct hsk_adaptive adaptive;

@@ -20,6 +20,7 @@
 #include <net/tcp.h>
 
 #include "conntrack.h"
+#include "early.h"
 #include "handshake.h"
 #include "hsk.h"
 #include "lsm.h"
@@ -392,6 +393,8 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 			goto drop;
 		stateless = true;
 	}
+	/* Taken early as stateless: conntrack never saw this SYN to store. */
+	stateless |= seg->early;
 
 	if (hsk_lsm_syn_refused(hn, lsk, skb, seg, stateless))
 		goto drop;
@@ -666,11 +669,11 @@ static unsigned int hsk_rcv_rst(struct hsk_net *hn, struct sk_buff *skb,
 }
 
 static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
-			    const __be16 *ports, bool hsk_port,
+			    const __be16 *ports, bool hsk_port, bool early,
 			    const struct nf_hook_state *state)
 {
 	enum hsk_mib_field bad;
-	struct hsk_seg seg = { .skb = skb };
+	struct hsk_seg seg = { .skb = skb, .early = early };
 	struct sock *lsk;
 
 	seg.tuple.raddr = ip_hdr(skb)->saddr;
@@ -709,6 +712,9 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 	}
 	switch (seg.flags & (TCPHDR_SYN | TCPHDR_ACK)) {
 	case TCPHDR_SYN:
+		/* Counted when it reaches LOCAL_IN. */
+		if (!lsk && early)
+			return NF_ACCEPT;
 		if (!lsk) {
 			HSK_INC(hn, NO_LISTENER);
 			return NF_ACCEPT;	/* the kernel answers with RST */
@@ -741,22 +747,67 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 	hsk_port = hsk_port_enabled(hn, ntohs(ports[1]));
 	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(ports[0])))
 		return NF_ACCEPT;
-	return hsk_rcv(hn, skb, ports, hsk_port, state);
+	return hsk_rcv(hn, skb, ports, hsk_port, false, state);
 }
 
-static const struct nf_hook_ops hsk_nf_ops = {
-	.hook = hsk_hook,
-	.pf = NFPROTO_IPV4,
-	.hooknum = NF_INET_LOCAL_IN,
-	.priority = HSK_NF_PRIORITY,
+/* PRE_ROUTING: the SYNs early.c allows are answered before conntrack and
+ * input routing. Whatever hsk_rcv() hands back meets the stack, and hsk's
+ * LOCAL_IN hook, as if it had never been here.
+ */
+static unsigned int hsk_early_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct hsk_net *hn = hsk_pernet(state->net);
+	const struct iphdr *iph = ip_hdr(skb);
+	const struct tcphdr *th;
+	struct tcphdr _th;
+	unsigned int verdict;
+
+	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th || (tcp_flag_byte(th) &
+		    (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) != TCPHDR_SYN)
+		return NF_ACCEPT;
+	if (!hsk_port_enabled(hn, ntohs(th->dest)) ||
+	    !hsk_early_allowed(hn, skb, state))
+		return NF_ACCEPT;
+
+	hsk_ct_untrack(skb);
+	verdict = hsk_rcv(hn, skb, &th->source, true, true, state);
+	if (verdict == NF_ACCEPT)
+		hsk_ct_retrack(skb);
+	else
+		HSK_INC(hn, EARLY_SYNS);
+	return verdict;
+}
+
+static const struct nf_hook_ops hsk_nf_ops[] = {
+	{
+		.hook = hsk_early_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_PRE_ROUTING,
+		.priority = HSK_EARLY_PRIORITY,
+	},
+	{
+		.hook = hsk_hook,
+		.pf = NFPROTO_IPV4,
+		.hooknum = NF_INET_LOCAL_IN,
+		.priority = HSK_NF_PRIORITY,
+	},
 };
+
+bool hsk_hook_is_ours(const struct nf_hook_ops *ops)
+{
+	return ops == &hsk_nf_ops[0] || ops == &hsk_nf_ops[1];
+}
 
 int hsk_hook_register(struct net *net)
 {
-	return nf_register_net_hook(net, &hsk_nf_ops);
+	return nf_register_net_hooks(net, hsk_nf_ops, ARRAY_SIZE(hsk_nf_ops));
 }
 
 void hsk_hook_unregister(struct net *net)
 {
-	nf_unregister_net_hook(net, &hsk_nf_ops);
+	nf_unregister_net_hooks(net, hsk_nf_ops, ARRAY_SIZE(hsk_nf_ops));
 }

@@ -46,6 +46,7 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->msl_ms = HSK_DEFAULT_MSL_MS;
 	hn->max_tw = HSK_DEFAULT_MAX_TW;
 	hn->rfc1337 = 1;
+	hn->early_syn = 1;
 	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
 	hsk_cookie_init(&hn->cookie);
 	hsk_park_init(hn);

@@ -170,6 +170,7 @@ static const struct ctl_table hsk_sysctl_template[] = {
 	HSK_SYSCTL_INT("msl_ms", msl_ms, &hsk_msl_min, &hsk_msl_max),
 	HSK_SYSCTL_INT("max_tw", max_tw, &hsk_one, &hsk_max_tw_max),
 	HSK_SYSCTL_INT("rfc1337", rfc1337, &hsk_zero, &hsk_one),
+	HSK_SYSCTL_INT("early_syn", early_syn, &hsk_zero, &hsk_one),
 	{ }
 };
 

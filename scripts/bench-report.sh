@@ -75,23 +75,29 @@ END {
 	print "SYN-ACK/s: answers to the flood sources; legit: clients dialing meanwhile;"
 	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s the generator sent;"
 	print "each cell the median of the runs of its case"
-	printf "%-6s %-7s %7s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
+	print "kernel vs hsk: plain; late: hsk without its early SYN path; ct: both behind"
+	print "a stateful conntrack firewall"
+	printf "%-6s %-11s %7s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
 	       "SYN/s", "rx busy %", "    us/SYN", "      SYN-ACK/s", "legit ok %", "p50 ms",
 	       "p99 ms"
-	printf "%-6s %-7s %7s | %5s %5s | %6s %6s %6s | %7s %7s %6s | %5s %6s | %6s %6s | %6s %6s\n",
+	printf "%-6s %-11s %7s | %5s %5s | %6s %6s %6s | %7s %7s %6s | %5s %6s | %6s %6s | %6s %6s\n",
 	       "rate", "k vs h", "offered", "kern", "hsk", "kernel", "hsk", "ratio", "kernel",
 	       "hsk", "ratio", "kern", "hsk", "kernel", "hsk", "kernel", "hsk"
-	npairs = split("1:1 2:2 1:3", pairs, " ")
+	# kernel stack:cookies, hsk stack:cookies, label
+	npairs = split("kernel:1:hsk:1: kernel:2:hsk:2: kernel:1:hsk:3: " \
+		       "kernel:2:hsk-late:2:late kernel-ct:1:hsk-ct:1:ct " \
+		       "kernel-ct:2:hsk-ct:2:ct", pairs, " ")
 	for (r = 1; r <= nrates; r++)
 		for (p = 1; p <= npairs; p++) {
 			split(pairs[p], c, ":")
-			kk = rates[r] SUBSEP "kernel" SUBSEP c[1]
-			hk = rates[r] SUBSEP "hsk" SUBSEP c[2]
+			kk = rates[r] SUBSEP c[1] SUBSEP c[2]
+			hk = rates[r] SUBSEP c[3] SUBSEP c[4]
 			if (!have[kk] || !have[hk])
 				continue
+			c[1] = (c[5] == "" ? "" : c[5] " ") c[2]; c[2] = c[4]
 			usk = med(kk, "us"); ush = med(hk, "us")
 			sak = med(kk, "sa"); sah = med(hk, "sa")
-			printf "%-6s %-7s %7d | %5.1f %5.1f | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
+			printf "%-6s %-11s %7d | %5.1f %5.1f | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
 			       rates[r], c[1] " vs " c[2], med(hk, "offered"), med(kk, "busy"),
 			       med(hk, "busy"), usk, ush, ratio(ush, usk), sak, sah, ratio(sah, sak),
 			       med(kk, "ok"), med(hk, "ok"), med(kk, "p50"), med(hk, "p50"),

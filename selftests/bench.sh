@@ -13,7 +13,11 @@
 # per second sent to the flood's sources, and legitimate clients dialing
 # meanwhile (success and connect() time). Cases: the
 # kernel with tcp_syncookies 1 and 2, hsk with syncookies 1, 2 and 3 (when
-# the module takes 3) at full flood, then a sweep of flood rates.
+# the module takes 3) at full flood; hsk with its early SYN path off
+# (hsk-late, net.hsk.early_syn=0); both stacks behind a stateful
+# conntrack firewall (kernel-ct, hsk-ct: hsk_lib.sh's ct_ruleset, its
+# output chain dropping what conntrack calls invalid); then a sweep of
+# flood rates.
 # Without a flood: handshakes per second, rounds interleaved. Then memory
 # per half-open and TIME_WAIT entry, and connect() times of a burst
 # beyond the listen() backlog, with and without parking.
@@ -90,14 +94,21 @@ record() {
 		{ for (i = 1; i <= NF; i++) printf " %s=%s", name[i], $i; print "" }'
 }
 
-# use_stack kernel|hsk [COOKIES]: who answers the port, and its cookie
-# mode; hsk is loaded afresh each time, the kernel cases run without it.
+# use_stack STACK [COOKIES]: who answers the port (kernel, hsk,
+# hsk-late: hsk without its early SYN path; kernel-ct, hsk-ct: behind the
+# conntrack firewall), and its cookie mode; hsk is loaded afresh each
+# time, the kernel cases run without it.
 use_stack() {
 	hsk_loaded && hsk_unload
-	if [ "$1" = hsk ]; then
+	srv "$NFT" delete table inet hskct 2>/dev/null
+	case $1 in
+	*-ct) ct_ruleset drop ;;
+	esac
+	if [ "${1%%-*}" = hsk ]; then
 		hsk_load
 		hsk_set ports "$PORT"
 		hsk_set syncookies "${2:-1}"
+		[ "$1" != hsk-late ] || hsk_set early_syn 0
 	else
 		srv sh -c "echo ${2:-1} > /proc/sys/net/ipv4/tcp_syncookies" ||
 			fail "tcp_syncookies=${2:-1} refused"
@@ -197,7 +208,7 @@ flood_case() {
 	kill "$flood"
 	wait "$flood" 2>/dev/null
 	stop_server
-	if [ "$1" = hsk ] && [ "$(counter SynReceived)" = 0 ]; then
+	if [ "${1%%-*}" = hsk ] && [ "$(counter SynReceived)" = 0 ]; then
 		fail "hsk saw no SYN ($(nonzero_stats))"
 	fi
 	record flood "$(echo "$a $b $(connect_stats "$OUT/legit")" | awk \
@@ -254,7 +265,7 @@ entry_bytes() {
 	record memory "$1,${hsk:--},${kernel:--}"
 }
 
-need_module veth dummy
+need_module veth dummy nf_tables nft_ct nf_conntrack
 grep -q "^cpu$RX_CPU " /proc/stat || fail "one vCPU only: the bench needs two"
 for t in flood handshake memory burst; do
 	csv $t "$(cols $t)"
@@ -262,7 +273,7 @@ done
 setup_flood_pair
 
 # Adaptive cookies (3) only where the module has them.
-STACKS="kernel:1 kernel:2 hsk:1 hsk:2"
+STACKS="kernel:1 kernel:2 hsk:1 hsk:2 hsk-late:2 kernel-ct:1 kernel-ct:2 hsk-ct:1 hsk-ct:2"
 SWEEP="kernel:1 hsk:1"
 use_stack hsk
 if srv sh -c 'echo 3 > /proc/sys/net/hsk/syncookies' 2>/dev/null; then

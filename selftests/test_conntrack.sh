@@ -53,19 +53,6 @@ table inet hskcli {
 EOT
 }
 
-# ct_entries STATE LO HI: conntrack entries to the test port in STATE
-# (a regex) whose client port lies in LO-HI.
-ct_entries() {
-	srv cat /proc/net/nf_conntrack | awk -v st="$1" -v lo="$2" -v hi="$3" '
-		$3 == "tcp" && $6 ~ "^(" st ")$" {
-			for (i = 7; i <= NF; i++)
-				if ($i ~ /^sport=/) { p = substr($i, 7); break }
-			if ($0 ~ "dport='"$PORT"' " && p >= lo && p <= hi)
-				n++
-		}
-		END { print n + 0 }'
-}
-
 # burst MODE: CONNS connections with data through hsk.
 burst() {
 	local h
@@ -84,32 +71,6 @@ retrans() {
 		fail "$1: lost SYN-ACK not made up for: $(cat "$OUT/rt")"
 	cli "$NFT" list set inet hskcli seen | grep -qw "$2" ||
 		fail "$1: the first SYN-ACK to $2 was not dropped"
-}
-
-# established MODE SPORT: a connection held open after its handshake is
-# tracked ESTABLISHED in the client-to-server direction.
-established() {
-	local pid line h
-
-	h=$(counter Handoffs)
-	# Not the cli function: $! must be hsk_conn itself, for the signal.
-	$IP netns exec "$CLI" "$CONN" connect "$SADDR" "$PORT" -b "$2" -p -d x \
-		-t 10 >"$OUT/est" 2>&1 &
-	pid=$!
-	# connect() returns before the server has the final ACK.
-	wait_stat Handoffs $((h + 1))
-	line=$(srv grep " sport=$2 " /proc/net/nf_conntrack)
-	log "$1: $line"
-	case "$line" in
-	*" ESTABLISHED src=$CADDR dst=$SADDR sport=$2 dport=$PORT "*) ;;
-	*)
-		srv cat /proc/net/nf_conntrack /proc/net/stat/nf_conntrack | sed 's/^/# /'
-		fail "$1: handed-off connection not tracked ESTABLISHED from the client: '$line' ($(nonzero_stats))" ;;
-	esac
-	wait_for "grep -q connected $OUT/est" 10 ||
-		fail "$1: held connection did not connect"
-	kill -USR1 "$pid"
-	wait "$pid" || fail "$1: held connection: $(cat "$OUT/est")"
 }
 
 # flood LO HI: FLOOD SYNs from random ports in LO-HI; prints the

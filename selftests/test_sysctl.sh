@@ -147,6 +147,7 @@ tw_remote_ports=
 msl_ms=30000
 max_tw=262144
 rfc1337=1
+early_syn=1
 accept_backlog=0
 accept_backlog_max=65536
 adaptive_syn_high=10000
@@ -172,7 +173,7 @@ MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
 TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
 TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
-CookieModeStateful CtStoreFailed Malformed HalfOpen ParkedNow TimeWait
+CookieModeStateful CtStoreFailed EarlySyns Malformed HalfOpen ParkedNow TimeWait
 StatelessNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
@@ -225,6 +226,7 @@ check_int "$NSA" abort_on_overflow 0 0 1 1
 check_int "$NSA" msl_ms 30000 10 300000 1000
 check_int "$NSA" max_tw 262144 1 16777216 1024
 check_int "$NSA" rfc1337 1 0 1 1
+check_int "$NSA" early_syn 1 0 1 1
 
 # --- ports: valid lists and their canonical form
 expect_val "$NSA" ports "" "by default"

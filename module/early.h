@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _HSK_EARLY_H
+#define _HSK_EARLY_H
+
+#include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/skbuff.h>
+
+struct hsk_net;
+
+enum {
+	/* Before conntrack's PRE_ROUTING hook, after defrag and raw. */
+	HSK_EARLY_PRIORITY = NF_IP_PRI_CONNTRACK - 1,
+};
+
+bool hsk_early_allowed(const struct hsk_net *hn, const struct sk_buff *skb,
+		       const struct nf_hook_state *state);
+
+/* input.c: tells hsk's own hooks from everybody else's. */
+bool hsk_hook_is_ours(const struct nf_hook_ops *ops);
+
+#endif /* _HSK_EARLY_H */
