@@ -22,38 +22,52 @@ enum {
 	HSK_TW_REAP_BATCH = 256,
 	/* Timestamp ages are clamped to this before being kept in 16 bits. */
 	HSK_TW_TS_AGE_MAX = 3600,
+	/* Times max_tw recycling looks for the earliest bucket again when
+	 * another cpu changed it meanwhile, before it takes what it holds.
+	 */
+	HSK_TW_RECYCLE_TRIES = 4,
+	/* The size issue 6 set; the layout below is made to meet it. */
+	HSK_TW_SIZE_MAX = 48,
 };
+
+/* heap_pos[] of a bucket whose chain is empty. */
+#define HSK_TW_NOWHERE	U32_MAX
 
 enum {
-	HSK_TWF_HASHED = 1 << 0,
-	HSK_TWF_FIN_WAIT2 = 1 << 1,
-	HSK_TWF_TSTAMP = 1 << 2,	/* the connection used timestamps */
-	HSK_TWF_PAWS = 1 << 3,		/* ts_recent younger than 24 days */
+	HSK_TWF_FIN_WAIT2 = 1 << 0,
+	HSK_TWF_TSTAMP = 1 << 1,	/* the connection used timestamps */
+	HSK_TWF_PAWS = 1 << 2,		/* ts_recent younger than 24 days */
 };
 
+/*
+ * 48 bytes: one link, and it is the hash chain. Each chain is kept in
+ * deadline order, so it is its own expiry queue, and the table keeps a
+ * heap of the non-empty chains by their first deadline (timewait.h).
+ * Every field is the bucket lock's; the first entry's @expires and the
+ * chain's first pointer change under qlock as well.
+ */
 struct hsk_tw {
-	struct hsk_tw *hnext;		/* hash chain, bucket lock */
-	struct list_head fifo;		/* expiry queue, qlock */
+	struct hsk_tw *hnext;		/* hash chain, by @expires */
 	struct hsk_tuple tuple;
 	u32 expires;			/* ms since the table's base_ns */
 	u32 rcv_nxt;
 	u32 snd_nxt;
 	u32 ts_recent;
-	u32 ts_offset;
+	u32 ts_offset;			/* the kernel's or hsk's choice */
 	u16 window;			/* as sent: scaled */
 	u16 ts_stamp;			/* seconds, low 16 bits */
 	u16 last_oow;			/* ms, low 16 bits, of the last
 					 * rate-limited ACK; 0: none yet
 					 */
-	u8 flags:4,			/* HSK_TWF_*, bucket lock */
+	u8 flags:4,			/* HSK_TWF_* */
 	   wscale:4;			/* @window << @wscale: bytes */
-	u8 queued;			/* qlock */
 };
 
 static struct kmem_cache *hsk_tw_cache;
 
 int hsk_tw_cache_create(void)
 {
+	BUILD_BUG_ON(sizeof(struct hsk_tw) > HSK_TW_SIZE_MAX);
 	hsk_tw_cache = KMEM_CACHE(hsk_tw, 0);
 	if (!hsk_tw_cache)
 		return -ENOMEM;
@@ -80,6 +94,12 @@ static ktime_t hsk_tw_ktime(const struct hsk_tw_table *t, u32 ms)
 	s32 delta = ms - (u32)div_u64(now - t->base_ns, NSEC_PER_MSEC);
 
 	return ns_to_ktime(now + (s64)delta * NSEC_PER_MSEC);
+}
+
+/* Deadlines compare across the wrap: live ones lie within minutes. */
+static bool hsk_tw_before(u32 a, u32 b)
+{
+	return (s32)(a - b) < 0;
 }
 
 static u32 hsk_tw_bucket(const struct hsk_tw_table *t, const struct hsk_tuple *k)
@@ -111,138 +131,228 @@ static struct hsk_tw *hsk_tw_lookup(struct hsk_tw_table *t, u32 bucket,
 	return NULL;
 }
 
-/* Bucket lock held. */
-static void hsk_tw_unhash(struct hsk_tw_table *t, struct hsk_tw *tw)
-{
-	struct hsk_tw **pp = &t->buckets[hsk_tw_bucket(t, &tw->tuple)];
-
-	while (*pp != tw)
-		pp = &(*pp)->hnext;
-	WRITE_ONCE(*pp, tw->hnext);
-	tw->flags &= ~HSK_TWF_HASHED;
-}
-
 static void hsk_tw_free(struct hsk_tw_table *t, struct hsk_tw *tw)
 {
 	kmem_cache_free(hsk_tw_cache, tw);
 	atomic_dec(&t->count);
 }
 
-/* qlock held. Only moves the deadline earlier; the callback moves it on. */
+/* qlock held. Only moves the deadline earlier; the callback moves it on,
+ * and while it runs it arms the timer itself when it is done.
+ */
 static void hsk_tw_arm(struct hsk_tw_table *t, u32 expires)
 {
-	ktime_t when = hsk_tw_ktime(t, expires);
+	ktime_t when;
 
+	if (t->reaping)
+		return;
+	when = hsk_tw_ktime(t, expires);
 	if (!hrtimer_is_queued(&t->timer) ||
 	    ktime_before(when, hrtimer_get_expires(&t->timer)))
 		hrtimer_start(&t->timer, when, HRTIMER_MODE_ABS_SOFT);
 }
 
-/* qlock held. Sorted insert from the tail: O(1) unless the duration of
- * this kind just shrank.
+/* The heap of non-empty chains, qlock held: a binary min-heap on the
+ * first deadline of each chain, heap_pos[] the way back from a bucket.
  */
-static void hsk_tw_enqueue(struct hsk_tw_table *t, struct hsk_tw *tw)
+static void hsk_tw_heap_put(struct hsk_tw_table *t, u32 i,
+			    struct hsk_tw_slot slot)
 {
-	struct list_head *q = &t->queues[tw->flags & HSK_TWF_FIN_WAIT2 ?
-					 HSK_TW_QUEUE_FW2 : HSK_TW_QUEUE_TW];
-	struct hsk_tw *pos;
+	t->heap[i] = slot;
+	t->heap_pos[slot.bucket] = i;
+}
 
-	list_for_each_entry_reverse(pos, q, fifo)
-		if ((s32)(pos->expires - tw->expires) <= 0)
+static u32 hsk_tw_sift_up(struct hsk_tw_table *t, u32 i)
+{
+	struct hsk_tw_slot slot = t->heap[i];
+
+	while (i) {
+		u32 parent = (i - 1) / 2;
+
+		if (!hsk_tw_before(slot.expires, t->heap[parent].expires))
 			break;
-	list_add(&tw->fifo, &pos->fifo);
-	tw->queued = 1;
-	if (q->next == &tw->fifo)
-		hsk_tw_arm(t, tw->expires);
+		hsk_tw_heap_put(t, i, t->heap[parent]);
+		i = parent;
+	}
+	hsk_tw_heap_put(t, i, slot);
+	return i;
+}
+
+static void hsk_tw_sift_down(struct hsk_tw_table *t, u32 i)
+{
+	struct hsk_tw_slot slot = t->heap[i];
+
+	for (;;) {
+		u32 child = 2 * i + 1;
+
+		if (child >= t->heap_n)
+			break;
+		if (child + 1 < t->heap_n &&
+		    hsk_tw_before(t->heap[child + 1].expires,
+				  t->heap[child].expires))
+			child++;
+		if (!hsk_tw_before(t->heap[child].expires, slot.expires))
+			break;
+		hsk_tw_heap_put(t, i, t->heap[child]);
+		i = child;
+	}
+	hsk_tw_heap_put(t, i, slot);
+}
+
+/* qlock and bucket lock held, after chain @b's first entry changed (or
+ * its deadline did): puts the bucket where that deadline belongs, takes
+ * it out when the chain is empty, and arms the timer at the earliest.
+ */
+static void hsk_tw_heap_update(struct hsk_tw_table *t, u32 b)
+{
+	struct hsk_tw *first = t->buckets[b];
+	u32 i = t->heap_pos[b];
+
+	if (!first) {
+		struct hsk_tw_slot last;
+
+		if (WARN_ON_ONCE(i == HSK_TW_NOWHERE))
+			return;
+		t->heap_pos[b] = HSK_TW_NOWHERE;
+		last = t->heap[--t->heap_n];
+		if (i == t->heap_n)
+			return;
+		hsk_tw_heap_put(t, i, last);
+	} else if (i == HSK_TW_NOWHERE) {
+		i = t->heap_n++;
+		hsk_tw_heap_put(t, i, (struct hsk_tw_slot){
+			.expires = first->expires, .bucket = b });
+	} else {
+		t->heap[i].expires = first->expires;
+	}
+	hsk_tw_sift_down(t, hsk_tw_sift_up(t, i));
+	if (t->heap_n)
+		hsk_tw_arm(t, t->heap[0].expires);
+}
+
+/* Bucket lock held: puts @tw (its @expires set) into chain @b after the
+ * entries due no later, so equal deadlines leave in arrival order. Only
+ * a new first entry concerns the heap and takes qlock; nearly every
+ * entry of a chain lasts as long as the others, so it goes to the tail.
+ */
+static void hsk_tw_link(struct hsk_tw_table *t, u32 b, struct hsk_tw *tw)
+{
+	struct hsk_tw **pp = &t->buckets[b];
+
+	while (*pp && !hsk_tw_before(tw->expires, (*pp)->expires))
+		pp = &(*pp)->hnext;
+	tw->hnext = *pp;
+	if (pp != &t->buckets[b]) {
+		WRITE_ONCE(*pp, tw);
+		return;
+	}
+	spin_lock(&t->qlock);
+	WRITE_ONCE(*pp, tw);
+	hsk_tw_heap_update(t, b);
+	spin_unlock(&t->qlock);
+}
+
+/* Bucket lock held: takes @tw out of chain @b; the caller owns it then. */
+static void hsk_tw_unlink(struct hsk_tw_table *t, u32 b, struct hsk_tw *tw)
+{
+	struct hsk_tw **pp = &t->buckets[b];
+
+	while (*pp != tw)
+		pp = &(*pp)->hnext;
+	if (pp != &t->buckets[b]) {
+		WRITE_ONCE(*pp, tw->hnext);
+		return;
+	}
+	spin_lock(&t->qlock);
+	WRITE_ONCE(*pp, tw->hnext);
+	hsk_tw_heap_update(t, b);
+	spin_unlock(&t->qlock);
 }
 
 /* Bucket lock held: gives the entry a new deadline, as
- * inet_twsk_reschedule() does. One the reaper already holds keeps dying.
+ * inet_twsk_reschedule() does, and moves it to its place in the chain.
  */
-static void hsk_tw_reschedule(struct hsk_tw_table *t, struct hsk_tw *tw,
+static void hsk_tw_reschedule(struct hsk_tw_table *t, u32 b, struct hsk_tw *tw,
 			      u32 timeout_ms)
 {
-	spin_lock(&t->qlock);
-	if (tw->queued) {
-		list_del(&tw->fifo);
-		tw->expires = hsk_tw_now_ms(t) + timeout_ms + 1;
-		hsk_tw_enqueue(t, tw);
-	}
-	spin_unlock(&t->qlock);
+	hsk_tw_unlink(t, b, tw);
+	tw->expires = hsk_tw_now_ms(t) + timeout_ms + 1;
+	hsk_tw_link(t, b, tw);
 }
 
-/* Bucket lock held: ends an entry early. Returns it when the caller must
- * free it (after dropping the bucket lock), NULL when the reaper will.
+/* Bucket lock and qlock held: moves the entries of chain @b due by @now,
+ * at most @budget of them, to @dead (chained through hnext) and puts the
+ * bucket back in the heap by what is left. Returns how many it took.
  */
-static struct hsk_tw *hsk_tw_kill(struct hsk_tw_table *t, struct hsk_tw *tw)
+static unsigned int hsk_tw_expire(struct hsk_tw_table *t, u32 b, u32 now,
+				  unsigned int budget, struct hsk_tw **dead)
 {
-	bool mine;
+	unsigned int n = 0;
+	struct hsk_tw *tw;
 
-	hsk_tw_unhash(t, tw);
-	spin_lock(&t->qlock);
-	mine = tw->queued;
-	if (mine) {
-		list_del(&tw->fifo);
-		tw->queued = 0;
+	while (n < budget && (tw = t->buckets[b]) &&
+	       !hsk_tw_before(now, tw->expires)) {
+		WRITE_ONCE(t->buckets[b], tw->hnext);
+		tw->hnext = *dead;
+		*dead = tw;
+		n++;
 	}
-	spin_unlock(&t->qlock);
-	return mine ? tw : NULL;
+	if (n)
+		hsk_tw_heap_update(t, b);
+	return n;
 }
 
-/* Frees entries taken off the queues, unhashing those still hashed. */
-static void hsk_tw_release(struct hsk_tw_table *t, struct list_head *list)
+static void hsk_tw_free_list(struct hsk_tw_table *t, struct hsk_tw *tw)
 {
-	struct hsk_tw *tw, *tmp;
+	struct hsk_tw *next;
 
-	list_for_each_entry_safe(tw, tmp, list, fifo) {
-		spinlock_t *lock = hsk_tw_lock(t, hsk_tw_bucket(t, &tw->tuple));
-
-		spin_lock_bh(lock);
-		if (tw->flags & HSK_TWF_HASHED)
-			hsk_tw_unhash(t, tw);
-		spin_unlock_bh(lock);
+	for (; tw; tw = next) {
+		next = tw->hnext;
 		hsk_tw_free(t, tw);
 	}
 }
 
-/* qlock held: the queue head that expires first, or NULL. */
-static struct hsk_tw *hsk_tw_oldest(struct hsk_tw_table *t)
-{
-	struct hsk_tw *first = NULL, *tw;
-	unsigned int i;
-
-	for (i = 0; i < HSK_TW_QUEUES; i++) {
-		tw = list_first_entry_or_null(&t->queues[i], struct hsk_tw, fifo);
-		if (tw && (!first || (s32)(tw->expires - first->expires) < 0))
-			first = tw;
-	}
-	return first;
-}
-
+/* Reaps in deadline order: the heap names the chain whose first entry is
+ * due first; its bucket lock is taken (before qlock, as everywhere) and
+ * the chain's due prefix taken off. Each entry costs O(1) and each chain
+ * visited O(log buckets), whatever the size of the table.
+ */
 static enum hrtimer_restart hsk_tw_timer(struct hrtimer *timer)
 {
 	struct hsk_tw_table *t = container_of(timer, struct hsk_tw_table, timer);
 	struct hsk_net *hn = container_of(t, struct hsk_net, tw);
 	u32 now = hsk_tw_now_ms(t);
+	struct hsk_tw *dead = NULL;
 	unsigned int n = 0;
-	struct hsk_tw *tw;
-	LIST_HEAD(expired);
+	spinlock_t *lock;		/* the stripe of the chain reaped */
+	u32 b;
 
 	spin_lock(&t->qlock);
-	while ((tw = hsk_tw_oldest(t)) && (s32)(tw->expires - now) <= 0 &&
+	t->reaping = true;
+	while (t->heap_n && !hsk_tw_before(now, t->heap[0].expires) &&
 	       n < HSK_TW_REAP_BATCH) {
-		list_move_tail(&tw->fifo, &expired);
-		tw->queued = 0;
-		n++;
+		b = t->heap[0].bucket;
+		spin_unlock(&t->qlock);
+		lock = hsk_tw_lock(t, b);
+		spin_lock(lock);
+		spin_lock(&t->qlock);
+		/* Whatever changed in between, the heap still tells the
+		 * truth about @b under both locks.
+		 */
+		n += hsk_tw_expire(t, b, now, HSK_TW_REAP_BATCH - n, &dead);
+		spin_unlock(&t->qlock);
+		spin_unlock(lock);
+		spin_lock(&t->qlock);
 	}
+	t->reaping = false;
 	/* A full batch: come back at once, after other softirqs ran. */
-	if (tw)
+	if (t->heap_n)
 		hrtimer_start(timer, n < HSK_TW_REAP_BATCH ?
-			      hsk_tw_ktime(t, tw->expires) : ktime_get(),
+			      hsk_tw_ktime(t, t->heap[0].expires) : ktime_get(),
 			      HRTIMER_MODE_ABS_SOFT);
 	spin_unlock(&t->qlock);
 
-	hsk_tw_release(t, &expired);
+	hsk_tw_free_list(t, dead);
 	this_cpu_add(hn->mib->mibs[HSK_MIB_TW_REAPED], n);
 	return HRTIMER_NORESTART;
 }
@@ -255,23 +365,29 @@ int hsk_tw_init(struct hsk_net *hn)
 	/* Sized for the default max_tw at a mean chain length of 4. */
 	nbuckets = roundup_pow_of_two(max(hn->max_tw / 4, 1));
 	t->buckets = kvcalloc(nbuckets, sizeof(*t->buckets), GFP_KERNEL);
-	if (!t->buckets)
-		return -ENOMEM;
 	t->locks = kvmalloc_array(HSK_TW_LOCKS, sizeof(*t->locks), GFP_KERNEL);
-	if (!t->locks) {
+	/* Every non-empty chain is in the heap once, so it never grows. */
+	t->heap = kvmalloc_array(nbuckets, sizeof(*t->heap), GFP_KERNEL);
+	t->heap_pos = kvmalloc_array(nbuckets, sizeof(*t->heap_pos), GFP_KERNEL);
+	if (!t->buckets || !t->locks || !t->heap || !t->heap_pos) {
+		kvfree(t->heap_pos);
+		kvfree(t->heap);
+		kvfree(t->locks);
 		kvfree(t->buckets);
 		return -ENOMEM;
 	}
 	for (i = 0; i < HSK_TW_LOCKS; i++)
 		spin_lock_init(&t->locks[i]);
+	for (i = 0; i < nbuckets; i++)
+		t->heap_pos[i] = HSK_TW_NOWHERE;
+	t->heap_n = 0;
 	t->mask = nbuckets - 1;
 	t->lock_mask = HSK_TW_LOCKS - 1;
 	get_random_bytes(&t->hash_key, sizeof(t->hash_key));
 	spin_lock_init(&t->qlock);
-	for (i = 0; i < HSK_TW_QUEUES; i++)
-		INIT_LIST_HEAD(&t->queues[i]);
 	hrtimer_init(&t->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
 	t->timer.function = hsk_tw_timer;
+	t->reaping = false;
 	t->base_ns = ktime_get_ns();
 	atomic_set(&t->count, 0);
 	t->closing = false;
@@ -290,45 +406,66 @@ bool hsk_tw_active(const struct hsk_net *hn)
 }
 
 /* After synchronize_rcu(): no packet and no takeover is in the table any
- * more. Emptying the queues first stops the callback from rearming;
- * hrtimer_cancel() then waits for a running one.
+ * more, only the timer callback may be. hrtimer_cancel() waits for a
+ * running one and then dequeues what it armed for itself; nothing else
+ * arms the timer now, so afterwards the chains are ours alone.
  */
 void hsk_tw_exit(struct hsk_net *hn)
 {
 	struct hsk_tw_table *t = &hn->tw;
-	struct hsk_tw *tw, *tmp;
 	unsigned int i;
-	LIST_HEAD(all);
 
-	spin_lock_bh(&t->qlock);
-	for (i = 0; i < HSK_TW_QUEUES; i++)
-		list_splice_init(&t->queues[i], &all);
-	spin_unlock_bh(&t->qlock);
 	hrtimer_cancel(&t->timer);
-	list_for_each_entry_safe(tw, tmp, &all, fifo)
-		hsk_tw_free(t, tw);
+	for (i = 0; i <= t->mask; i++) {
+		hsk_tw_free_list(t, t->buckets[i]);
+		t->buckets[i] = NULL;
+	}
 	WARN_ON_ONCE(atomic_read(&t->count));
+	kvfree(t->heap_pos);
+	kvfree(t->heap);
 	kvfree(t->locks);
 	kvfree(t->buckets);
 }
 
-/* Makes room for one more entry by ending the one closest to expiry. */
+/* Makes room for one more entry by ending the one closest to expiry: the
+ * first of the chain at the top of the heap.
+ */
 static void hsk_tw_recycle(struct hsk_net *hn)
 {
 	struct hsk_tw_table *t = &hn->tw;
-	struct hsk_tw *tw;
-	LIST_HEAD(victim);
+	struct hsk_tw *tw = NULL;
+	unsigned int tries;
+	spinlock_t *lock;		/* the stripe of the top chain */
+	u32 b;
 
-	spin_lock_bh(&t->qlock);
-	tw = hsk_tw_oldest(t);
-	if (tw) {
-		list_move(&tw->fifo, &victim);
-		tw->queued = 0;
+	for (tries = 1; !tw && tries <= HSK_TW_RECYCLE_TRIES; tries++) {
+		spin_lock_bh(&t->qlock);
+		b = t->heap_n ? t->heap[0].bucket : HSK_TW_NOWHERE;
+		spin_unlock_bh(&t->qlock);
+		if (b == HSK_TW_NOWHERE)
+			return;
+		lock = hsk_tw_lock(t, b);
+		spin_lock_bh(lock);
+		spin_lock(&t->qlock);
+		/* Another cpu may have moved the top meanwhile: look again,
+		 * but on the last try take what this bucket has, so an
+		 * entry is recycled whenever one exists.
+		 */
+		tw = t->buckets[b];
+		if (tw && (t->heap[0].bucket == b ||
+			   tries == HSK_TW_RECYCLE_TRIES)) {
+			WRITE_ONCE(t->buckets[b], tw->hnext);
+			hsk_tw_heap_update(t, b);
+		} else {
+			tw = NULL;
+		}
+		spin_unlock(&t->qlock);
+		spin_unlock_bh(lock);
 	}
-	spin_unlock_bh(&t->qlock);
-	if (tw)
+	if (tw) {
 		HSK_INC(hn, TW_RECYCLED);
-	hsk_tw_release(t, &victim);
+		hsk_tw_free(t, tw);
+	}
 }
 
 bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
@@ -359,7 +496,7 @@ bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
 	tw->wscale = st->wscale;
 	tw->ts_stamp = now_s - min_t(u32, st->ts_age_s, HSK_TW_TS_AGE_MAX);
 	tw->last_oow = 0;
-	tw->flags = HSK_TWF_HASHED;
+	tw->flags = 0;
 	if (st->fin_wait2)
 		tw->flags |= HSK_TWF_FIN_WAIT2;
 	if (st->tstamp_ok)
@@ -373,13 +510,9 @@ bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
 	spin_lock_bh(lock);
 	old = hsk_tw_lookup(t, bucket, &tw->tuple);
 	if (old)
-		old = hsk_tw_kill(t, old);
-	tw->hnext = t->buckets[bucket];
-	WRITE_ONCE(t->buckets[bucket], tw);
-	spin_lock(&t->qlock);
+		hsk_tw_unlink(t, bucket, old);
 	tw->expires = hsk_tw_now_ms(t) + timeout + 1;
-	hsk_tw_enqueue(t, tw);
-	spin_unlock(&t->qlock);
+	hsk_tw_link(t, bucket, tw);
 	spin_unlock_bh(lock);
 	if (old)
 		hsk_tw_free(t, old);
@@ -400,7 +533,7 @@ bool hsk_tw_forget(struct hsk_net *hn, const struct hsk_tuple *k)
 	spin_lock_bh(lock);
 	tw = hsk_tw_lookup(t, bucket, k);
 	if (tw)
-		tw = hsk_tw_kill(t, tw);
+		hsk_tw_unlink(t, bucket, tw);
 	spin_unlock_bh(lock);
 	if (tw)
 		hsk_tw_free(t, tw);
@@ -473,7 +606,8 @@ enum hsk_tw_action {
 /* The rules of tcp_timewait_state_process() for one entry; bucket lock
  * held. Documentation/design.rst walks through them.
  */
-static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, struct hsk_tw *tw,
+static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, u32 bucket,
+					 struct hsk_tw *tw,
 					 const struct hsk_seg *seg,
 					 bool listener)
 {
@@ -501,7 +635,7 @@ static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, struct hsk_tw *tw,
 		tw->flags &= ~HSK_TWF_FIN_WAIT2;
 		tw->rcv_nxt = seg->end_seq;
 		hsk_tw_store_ts(tw, seg);
-		hsk_tw_reschedule(&hn->tw, tw, tw_len);
+		hsk_tw_reschedule(&hn->tw, bucket, tw, tw_len);
 		HSK_INC(hn, TW_FW2_FIN);
 		return HSK_TWA_ACK;
 	}
@@ -514,7 +648,7 @@ static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, struct hsk_tw *tw,
 				return HSK_TWA_KILL;
 			HSK_INC(hn, TW_RST_IGNORED);
 		} else {
-			hsk_tw_reschedule(&hn->tw, tw, tw_len);
+			hsk_tw_reschedule(&hn->tw, bucket, tw, tw_len);
 		}
 		hsk_tw_store_ts(tw, seg);
 		return HSK_TWA_DROP;
@@ -535,7 +669,7 @@ static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, struct hsk_tw *tw,
 	if (fl & TCPHDR_RST)
 		return HSK_TWA_DROP;
 	if (paws || (fl & TCPHDR_ACK)) {
-		hsk_tw_reschedule(&hn->tw, tw, tw_len);
+		hsk_tw_reschedule(&hn->tw, bucket, tw, tw_len);
 		if (fl & TCPHDR_FIN)
 			HSK_INC(hn, TW_FIN_REACKED);
 	}
@@ -563,7 +697,7 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 		spin_unlock(lock);
 		return HSK_TW_NONE;
 	}
-	action = hsk_tw_process(hn, tw, seg, listener);
+	action = hsk_tw_process(hn, bucket, tw, seg, listener);
 	if (action == HSK_TWA_ACK) {
 		seq = tw->snd_nxt;
 		ack = tw->rcv_nxt;
@@ -572,7 +706,8 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 		tsval = tcp_time_stamp_raw() + tw->ts_offset;
 		tsecr = tw->ts_recent;
 	} else if (action >= HSK_TWA_RST) {
-		dead = hsk_tw_kill(t, tw);
+		hsk_tw_unlink(t, bucket, tw);
+		dead = tw;
 	}
 	spin_unlock(lock);
 	if (dead)

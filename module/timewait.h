@@ -2,34 +2,43 @@
 /*
  * TIME_WAIT (and orphaned FIN_WAIT2) held by hsk instead of the kernel's
  * timewait socks: a hash table of compact entries keyed by a per-netns
- * SipHash of the 4-tuple, and time-ordered queues reaped by one hrtimer.
+ * SipHash of the 4-tuple, each chain kept in deadline order, and a heap
+ * of the chains by their first deadline, reaped by one hrtimer.
  *
  * Locking and lifetime, the one place they are written down:
  *  - Hash chains are guarded by lock stripes: bucket i uses
  *    locks[i & lock_mask], as the kernel's ehash does. That lock guards the
- *    chain and every field of its entries except @queued and @fifo.
- *  - @qlock guards the expiry queues, every entry's @fifo and @queued,
- *    and the hrtimer. Order: a bucket lock may be held when @qlock is
- *    taken, never the reverse. All locks are taken with _bh: the
- *    takeover runs in process context too (a socket's backlog).
- *  - An entry is alive while it is hashed or queued. Whoever takes it off
- *    its queue owns it and frees it, after unhashing it if it still is
- *    hashed. A packet path that unhashes an entry the reaper has already
- *    dequeued leaves it to the reaper.
- *  - Each queue holds entries of one kind (TIME_WAIT or FIN_WAIT2) sorted
- *    by expiry; as nearly every entry of a kind lasts the same time, an
- *    insert lands at the tail and the timer, armed at the earliest head,
- *    reaps in O(what expires). @count (the TimeWait gauge) counts
- *    allocated entries and is checked against net.hsk.max_tw.
+ *    chain and every field of its entries.
+ *  - @qlock guards the heap (@heap, @heap_pos, @heap_n), @reaping and the
+ *    hrtimer. A chain's first pointer, and the deadline of its first
+ *    entry, change only with both the bucket lock and @qlock held, and
+ *    the heap is updated in the same section; so under @qlock alone the
+ *    heap names, for every non-empty chain, the deadline of its first
+ *    entry. Changes further down a chain take the bucket lock only.
+ *    Order: a bucket lock may be held when @qlock is taken, never the
+ *    reverse; whoever finds a bucket in the heap drops @qlock, takes the
+ *    bucket lock, then @qlock again and looks anew. All locks are taken
+ *    with _bh outside softirq: the takeover runs in process context too
+ *    (a socket's backlog, close()).
+ *  - An entry is alive while it is in its chain. Whoever takes it out,
+ *    under the bucket lock (the timer, max_tw recycling, a packet or
+ *    connect() ending it early, a new entry for the same tuple), owns it
+ *    and frees it after dropping the locks. No reference count, no entry
+ *    left behind dead: the chain is the only link an entry has.
+ *  - A chain is sorted by deadline; as nearly every entry lasts the same
+ *    time, an insert or a restart (retransmitted FIN) lands at its tail.
+ *    The timer, armed at the heap's top, takes each due chain's due prefix
+ *    off: O(1) per entry and O(log buckets) per chain, whatever the size
+ *    of the table. @count (the TimeWait gauge) counts allocated entries
+ *    and is checked against net.hsk.max_tw.
  *  - @closing is set in pernet pre_exit; the takeover probe (under RCU)
  *    then inserts nothing, and exit empties the table after the core's
- *    synchronize_rcu().
+ *    synchronize_rcu() and hrtimer_cancel().
  */
 #ifndef _HSK_TIMEWAIT_H
 #define _HSK_TIMEWAIT_H
 
 #include <linux/hrtimer.h>
-#include <linux/list.h>
 #include <linux/seq_file.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
@@ -40,10 +49,10 @@ struct hsk_net;
 struct hsk_seg;
 struct hsk_tw;
 
-enum {
-	HSK_TW_QUEUE_TW,
-	HSK_TW_QUEUE_FW2,
-	HSK_TW_QUEUES,
+/* A non-empty chain in the heap: its first deadline, and which it is. */
+struct hsk_tw_slot {
+	u32 expires;
+	u32 bucket;
 };
 
 struct hsk_tw_table {
@@ -52,8 +61,11 @@ struct hsk_tw_table {
 	unsigned int mask;
 	unsigned int lock_mask;
 	siphash_key_t hash_key;
-	spinlock_t qlock;		/* guards @queues, @timer */
-	struct list_head queues[HSK_TW_QUEUES];
+	spinlock_t qlock;		/* guards the heap, @timer */
+	struct hsk_tw_slot *heap;	/* min-heap, one slot per bucket */
+	u32 *heap_pos;			/* per bucket: its slot, or U32_MAX */
+	u32 heap_n;			/* non-empty chains */
+	bool reaping;			/* the callback runs, it arms @timer */
 	struct hrtimer timer;
 	u64 base_ns;			/* entry clocks count ms from here */
 	atomic_t count;
