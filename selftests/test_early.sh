@@ -33,6 +33,9 @@ hsk_defer "echo $backlog > /proc/sys/net/core/netdev_max_backlog"
 echo 100000 >/proc/sys/net/core/netdev_max_backlog
 # The client's kernel resets SYN-ACKs it has no socket for: not those.
 nft_cli "tcp dport $PORT tcp flags & rst == rst drop"
+# Real clients below the flood's ports: one that met a flood SYN's
+# half-open entry (syncookies=1) would get that entry's SYN-ACK.
+cli sh -c 'echo 20000 39999 > /proc/sys/net/ipv4/ip_local_port_range'
 
 # stat_sum FILE COLUMN: a /proc/net/stat file's per-cpu hex column, summed.
 stat_sum() {
