@@ -18,7 +18,7 @@ mkdir -p "$dir"
 
 tr -d '\r' <"$verdict" |
 	awk -v d="$dir" '$1 == "HSK-CSV" { t = $2; sub(/^HSK-CSV [^ ]* /, ""); print > (d "/" t ".csv") }'
-for t in flood handshake memory burst; do
+for t in flood handshake memory burst calm profile; do
 	if [ "$(wc -l 2>/dev/null <"$dir/$t.csv" || echo 0)" -lt 2 ]; then
 		echo "bench-report.sh: no $t rows in $verdict, no report" >&2
 		exit 1
@@ -68,6 +68,26 @@ FILENAME ~ /flood.csv$/ {
 FILENAME ~ /handshake.csv$/ { hs[v("stack")] = hs[v("stack")] " " v("per_s") }
 FILENAME ~ /memory.csv$/ { mem[++nmem] = v("entry") SUBSEP v("kernel_bytes") SUBSEP v("hsk_bytes") }
 FILENAME ~ /burst.csv$/ { burst[++nburst] = v("case") SUBSEP v("connect_p50_ms") SUBSEP v("connect_p99_ms") SUBSEP pct(v("ok"), v("failed")) }
+FILENAME ~ /calm.csv$/ {
+	calm[++ncalm] = v("stack") SUBSEP v("cookies") SUBSEP pct(v("ok"), v("failed")) SUBSEP \
+		v("hello_p50_ms") SUBSEP v("hello_p99_ms") SUBSEP v("acks_dropped") SUBSEP v("synack_retrans")
+}
+FILENAME ~ /profile.csv$/ {
+	ps = v("stack") ":" v("cookies")
+	if (!(ps in pseen)) {
+		pseen[ps] = 1
+		pstacks[++npstacks] = ps
+	}
+	if (v("kind") == "part") {
+		if (!(v("name") in partseen)) {
+			partseen[v("name")] = 1
+			parts[++nparts] = v("name")
+		}
+		share[ps, v("name")] = v("pct")
+	} else {
+		fn[ps] = fn[ps] sprintf("    %5.1f %s\n", v("pct"), v("name"))
+	}
+}
 END {
 	print "== make bench: hsk against the kernel listener, same guest (raw numbers in build/bench/*.csv)"
 	print ""
@@ -127,7 +147,31 @@ END {
 		split(burst[i], b, SUBSEP)
 		printf "  %-24s %6s %6s %6s\n", b[1], b[4], b[2], b[3]
 	}
-}' "$dir/flood.csv" "$dir/handshake.csv" "$dir/memory.csv" "$dir/burst.csv" |
+	print ""
+	print "calm, no flood: the server speaks first, each client'"'"'s first final ACK is lost;"
+	print "only a listener that keeps state retransmits its SYN-ACK and gets the connection"
+	printf "  %-8s %7s %6s %12s %12s %13s %15s\n", "stack", "cookies", "ok %", "hello p50 ms",
+	       "hello p99 ms", "ACKs dropped", "SYN-ACK retrans"
+	for (i = 1; i <= ncalm; i++) {
+		split(calm[i], c, SUBSEP)
+		printf "  %-8s %7s %6s %12s %12s %13s %15s\n", c[1], c[2], c[3], c[4], c[5], c[6], c[7]
+	}
+	print ""
+	print "profile of the receive vCPU under the full flood (perf cpu-clock samples, %)"
+	printf "  %-14s", "part"
+	for (j = 1; j <= npstacks; j++)
+		printf " %12s", pstacks[j]
+	print ""
+	for (i = 1; i <= nparts; i++) {
+		printf "  %-14s", parts[i]
+		for (j = 1; j <= npstacks; j++)
+			printf " %12s", (pstacks[j], parts[i]) in share ? share[pstacks[j], parts[i]] : "-"
+		print ""
+	}
+	for (j = 1; j <= npstacks; j++)
+		printf "  top functions, %s:\n%s", pstacks[j], fn[pstacks[j]]
+}' "$dir/flood.csv" "$dir/handshake.csv" "$dir/memory.csv" "$dir/burst.csv" \
+	"$dir/calm.csv" "$dir/profile.csv" |
 	tee "$dir/table.txt"
 
 for f in "$dir"/*.dat; do

@@ -8,7 +8,7 @@ set -eu
 
 PKGS="qemu-system-x86 busybox-static cpio kmod iproute2 nftables gcc make
 libc6-dev linux-source-6.1 sparse bc flex bison libelf-dev libssl-dev
-dwarves xz-utils perl gnuplot-nox"
+dwarves xz-utils perl gnuplot-nox linux-perf"
 META=linux-image-cloud-amd64
 
 installed() {

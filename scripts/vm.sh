@@ -40,6 +40,8 @@ verdict=build/verdict-$K.txt
 summary=build/summary-$K.txt
 rm -f "$console" "$verdict" "$summary"
 set -o pipefail
+# The bench profiles the receive vCPU with perf.
+[ "$MODE" = bench ] && export HSK_EXTRA_BINS="${HSK_EXTRA_BINS:-} /usr/bin/perf"
 if ! initrd=$(scripts/initramfs.sh "$K" | tail -n1); then
 	echo "$TAG not ok - building hsk.ko, the selftests or the initramfs failed"
 	echo "0 1 0" >"$summary"

@@ -17,7 +17,13 @@
 # (hsk-late, net.hsk.early_syn=0); both stacks behind a stateful
 # conntrack firewall (kernel-ct, hsk-ct: hsk_lib.sh's ct_ruleset, its
 # output chain dropping what conntrack calls invalid); then a sweep of
-# flood rates.
+# flood rates. A profile of the receive vCPU (perf, cpu-clock samples)
+# under the same flood for the kernel and hsk with cookies=2, early and
+# late: where the time per SYN goes, by function and by part of the stack.
+# Calm (no flood): a server that speaks first and clients whose final ACK
+# is lost once, where only a listener that keeps state (and retransmits
+# its SYN-ACK) gets the connection; adaptive cookies must behave like the
+# stateful modes there.
 # Without a flood: handshakes per second, rounds interleaved. Then memory
 # per half-open and TIME_WAIT entry, and connect() times of a burst
 # beyond the listen() backlog, with and without parking.
@@ -57,6 +63,11 @@ VERDICT=${HSK_VERDICT:-/dev/null}
 LEGIT_JOBS=4
 LEGIT_GAP_MS=100
 LEGIT_TIMEOUT=5
+# The calm case: connections in all (4 at a time) and how long each client
+# waits for the server's hello; a SYN-ACK retransmitted after 1 s is well
+# inside it.
+CALM_CONNS=12
+CALM_TIMEOUT=4
 # /proc/stat counts in USER_HZ, 100 on x86.
 USER_HZ=100
 
@@ -69,6 +80,8 @@ cols() {
 	handshake) echo round,stack,seconds,handshakes,per_s ;;
 	memory) echo entry,hsk_bytes,kernel_bytes ;;
 	burst) echo case,ok,failed,connect_p50_ms,connect_p90_ms,connect_p99_ms,connect_max_ms ;;
+	calm) echo stack,cookies,ok,failed,hello_p50_ms,hello_p90_ms,hello_p99_ms,hello_max_ms,acks_dropped,synack_retrans ;;
+	profile) echo stack,cookies,kind,name,pct ;;
 	esac
 }
 
@@ -136,7 +149,10 @@ setup_flood_pair() {
 	setup_veth "$SRV" "$CLI" 9
 	$IP -n "$SRV" link add sink type dummy || fail "dummy device"
 	$IP -n "$SRV" link set sink up
-	$IP -n "$SRV" route add default dev sink || fail "default route"
+	# Through a gateway, as a server's replies go: one neighbour entry
+	# for all sources, not one created per random source.
+	$IP -n "$SRV" addr add 10.99.0.1/24 dev sink
+	$IP -n "$SRV" route add default via 10.99.0.2 dev sink || fail "default route"
 	steer "$SRV" veth0 "$RX_CPU"
 	steer "$CLI" veth1 "$GEN_CPU"
 	# Several thousand handshakes per no-flood round, each leaving a
@@ -168,10 +184,11 @@ snapshot() {
 		"$(dev_stat "$SRV" sink tx_packets)"
 }
 
-# connect_stats FILE: "ok failed p50 p90 p99 max" of a burst -l output,
-# connect() times in ms, "-" when no connection got through.
+# connect_stats FILE [KEY]: "ok failed p50 p90 p99 max" of a burst -l
+# output, connect() times in ms (or those of KEY), "-" when no connection
+# got through.
 connect_stats() {
-	sed -n 's/^connect_ms //p' "$1" | sort -n | awk -v r="$(grep '^ok ' "$1")" '
+	sed -n "s/^${2:-connect_ms} //p" "$1" | sort -n | awk -v r="$(grep '^ok ' "$1")" '
 		function pct(p, i) { i = int(NR * p) + 1; return v[i > NR ? NR : i] }
 		{ v[NR] = $1 }
 		END {
@@ -186,18 +203,11 @@ connect_stats() {
 # measured seconds while legitimate clients dial; the flood lasts until
 # the last of them ends.
 flood_case() {
-	local rate a b legit flood
+	local a b legit
 
 	use_stack "$1" "$2"
 	serve -n 100000000 -b 4096 -T 3
-	rate=
-	[ "$3" = flood ] || rate="-r $3"
-	# shellcheck disable=SC2086 # $rate is no word or two
-	$IP netns exec "$CLI" "$PKT" synflood veth1 "$SRV_MAC" "$SADDR" "$PORT" \
-		$rate >"$OUT/flood" 2>&1 &
-	flood=$!
-	sleep 1
-	kill -0 "$flood" 2>/dev/null || fail "synflood: $(cat "$OUT/flood")"
+	start_flood "$3"
 	a=$(snapshot)
 	cli "$CONN" burst "$SADDR" "$PORT" -D "$SECS" -j $LEGIT_JOBS \
 		-i $LEGIT_GAP_MS -t $LEGIT_TIMEOUT -l >"$OUT/legit" 2>&1 &
@@ -205,8 +215,7 @@ flood_case() {
 	sleep "$SECS"
 	b=$(snapshot)
 	wait "$legit"
-	kill "$flood"
-	wait "$flood" 2>/dev/null
+	stop_flood
 	stop_server
 	if [ "${1%%-*}" = hsk ] && [ "$(counter SynReceived)" = 0 ]; then
 		fail "hsk saw no SYN ($(nonzero_stats))"
@@ -220,6 +229,132 @@ flood_case() {
 		       ($12 - $6) / s, $13, $14, $15, $17, ticks / s / 1e4,
 		       syns ? ticks / syns : 0
 	}')"
+}
+
+# start_flood RATE: hsk_pkt synflood against the server, RATE SYNs per
+# second or "flood" (as fast as it goes), in $FLOOD_PID; after a second
+# of filling queues.
+start_flood() {
+	local rate=
+
+	[ "$1" = flood ] || rate="-r $1"
+	# shellcheck disable=SC2086 # $rate is no word or two
+	$IP netns exec "$CLI" "$PKT" synflood veth1 "$SRV_MAC" "$SADDR" "$PORT" \
+		$rate >"$OUT/flood" 2>&1 &
+	FLOOD_PID=$!
+	sleep 1
+	kill -0 "$FLOOD_PID" 2>/dev/null || fail "synflood: $(cat "$OUT/flood")"
+}
+
+stop_flood() {
+	kill "$FLOOD_PID"
+	wait "$FLOOD_PID" 2>/dev/null
+}
+
+# Where receive time goes, by the first pattern a symbol matches; hsk's
+# own functions are those /proc/kallsyms names for the module (perf has no
+# module file to tell them apart).
+PROFILE_PARTS='
+idle		default_idle|safe_halt|cpuidle|do_idle|^mwait|poll_idle
+alloc/free	kmem_cache|kfree|kmalloc|slab|alloc_skb|skb_release|consume_skb|skb_free|memset|memcpy|__build_skb|page_frag|skb_clone|skb_copy|skb_put|skb_push
+hash		siphash|sha1|jhash|cookie_hash|net_hash_mix
+route		fib_|ip_route_|rt_|dst_|__ip_dev_find|inet_lookup_ifaddr|fib4_|l3mdev|ip_mc_
+netfilter	^nf_|^__nf_|nft_|ipv4_conntrack|conntrack|ipv4_confirm|ipv4_defrag|nf_hook
+tcp listener	^tcp_|^__tcp_|^inet_|^__inet_|cookie_v4|reqsk|syn_flood|secure_tcp|^sk_|^__sk_|sock_
+ip		^ip_|^__ip_|ip_local|raw_|icmp_
+device		veth_|dev_|netif_|napi_|net_rx_action|process_backlog|dummy_|qdisc|pfifo|eth_|neigh_|skb_|rps_|__do_softirq|do_softirq|handle_softirqs|irq_|packet_
+'
+
+# profile_case STACK COOKIES: perf samples of the receive vCPU during a
+# full flood; the top functions and the share of each part of the stack.
+profile_case() {
+	local report
+
+	use_stack "$1" "$2"
+	serve -n 100000000 -b 4096 -T 3
+	start_flood flood
+	perf record -q -C "$RX_CPU" -e cpu-clock -F 997 -o "$OUT/perf.data" \
+		-- sleep "$SECS" >"$OUT/perf.log" 2>&1 ||
+		fail "perf record: $(cat "$OUT/perf.log")"
+	stop_flood
+	stop_server
+	awk '$4 == "[hsk]" { print $3 }' /proc/kallsyms >"$OUT/hsk.syms"
+	report=$(perf report -i "$OUT/perf.data" --stdio -q --sort sym \
+		--percent-limit 0 2>/dev/null | awk -v syms="$OUT/hsk.syms" '
+		BEGIN { while ((getline s <syms) > 0) hsk[s] = 1 }
+		$1 ~ /%$/ && $2 == "[k]" {
+			sub(/%$/, "", $1); print $1, ($3 in hsk) ? "hsk" : "kernel", $3
+		}')
+	[ -n "$report" ] || fail "perf report found no samples"
+	echo "$report" | head -n 12 | while read -r pct dso sym; do
+		[ "$dso" = hsk ] && sym="$sym [hsk]"
+		record profile "$1,$2,function,$sym,$pct"
+	done
+	echo "$report" | awk -v parts="$PROFILE_PARTS" -v id="$1,$2" '
+		BEGIN {
+			n = split(parts, line, "\n")
+			for (i = 1; i <= n; i++)
+				if (split(line[i], f, "\t+") == 2) {
+					name[++np] = f[1]; re[np] = f[2]
+				}
+		}
+		{
+			part = "other"
+			if ($2 == "hsk")
+				part = "hsk"
+			else
+				for (i = 1; i <= np; i++)
+					if ($3 ~ re[i]) {
+						part = name[i]
+						break
+					}
+			share[part] += $1
+		}
+		END {
+			for (p in share)
+				printf "%s,part,%s,%.1f\n", id, p, share[p]
+		}' | sort -t, -k5 -rn | while read -r row; do
+		record profile "$row"
+	done
+}
+
+# calm_case STACK COOKIES: no flood; a server that speaks first, and a
+# client netns whose conntrack drops each connection's first final ACK
+# (its second packet). A stateful listener retransmits the SYN-ACK, the
+# repeated ACK gets through and the hello follows; a stateless one never
+# hears of the connection and its client waits for the hello in vain.
+calm_case() {
+	local r0 r1 dropped
+
+	use_stack "$1" "$2"
+	serve -H -n 100000 -b 4096 -T 3
+	cli sh -c 'echo 1 > /proc/sys/net/netfilter/nf_conntrack_acct' ||
+		fail "nf_conntrack_acct"
+	cli "$NFT" -f - <<EOT || fail "calm: client ruleset"
+table inet hskcalm {
+	chain out {
+		type filter hook output priority 0;
+		tcp dport $PORT tcp flags == ack ct original packets 2 counter drop
+	}
+}
+EOT
+	r0=$(synack_retrans "$1")
+	cli "$CONN" burst "$SADDR" "$PORT" -H -n "$CALM_CONNS" -j 4 \
+		-t "$CALM_TIMEOUT" -l >"$OUT/calm" 2>&1
+	r1=$(synack_retrans "$1")
+	stop_server
+	dropped=$(cli "$NFT" list table inet hskcalm | sed -n 's/.*packets \([0-9]*\).*/\1/p')
+	cli "$NFT" delete table inet hskcalm
+	record calm "$1,$2,$(connect_stats "$OUT/calm" hello_ms | tr ' ' ,),${dropped:-0},$((r1 - r0))"
+}
+
+# synack_retrans STACK: SYN-ACK retransmissions the server has counted.
+synack_retrans() {
+	if [ "${1%%-*}" = hsk ]; then
+		counter SynAckRetrans
+	else
+		kernel_mibs | awk '$1 == "TcpExtTCPSynRetrans" { print $2 }'
+	fi
 }
 
 # handshake_round N STACK: handshakes per second, no flood.
@@ -266,8 +401,11 @@ entry_bytes() {
 }
 
 need_module veth dummy nf_tables nft_ct nf_conntrack
+command -v perf >/dev/null || fail "no perf in the guest (scripts/initramfs.sh)"
+# perf names kernel and module functions from /proc/kallsyms.
+echo 0 >/proc/sys/kernel/kptr_restrict
 grep -q "^cpu$RX_CPU " /proc/stat || fail "one vCPU only: the bench needs two"
-for t in flood handshake memory burst; do
+for t in flood handshake memory burst calm profile; do
 	csv $t "$(cols $t)"
 done
 setup_flood_pair
@@ -303,6 +441,16 @@ flood_cases flood $STACKS
 for rate in $RATES; do
 	# shellcheck disable=SC2086
 	flood_cases "$rate" $SWEEP
+done
+
+progress "profile of the receive vCPU, $SECS s of flood each"
+for sc in kernel:2 hsk:2 hsk-late:2; do
+	profile_case "${sc%:*}" "${sc#*:}"
+done
+
+progress "calm: server speaks first, each client's first final ACK lost"
+for sc in kernel:1 hsk:1 hsk:2 $(echo "$STACKS" | grep -o 'hsk:3'); do
+	calm_case "${sc%:*}" "${sc#*:}"
 done
 
 progress "no flood: $ROUNDS rounds of $ROUND_SECS s per stack, 4 clients"

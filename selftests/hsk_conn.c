@@ -6,7 +6,7 @@
  *
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
  *		  [-T s] [-c] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
- *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e]
+ *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e] [-H]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
@@ -20,7 +20,8 @@
  *	@sport, -K one dropping those from @sport with ACK set, -B binds
  *	to @addr, -I to @dev, -R SO_RCVBUF, -M TCP_MAXSEG, -D
  *	TCP_DEFER_ACCEPT. -e prints "ready N", the bytes already
- *	readable when accept() returned.
+ *	readable when accept() returned. -H speaks first: "hello" right
+ *	after accept(), as SMTP or SSH servers do.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
  *		    [-R] [-p] [-b sport] [-F] [-e] [-W ms]
  *	connect, wait @ms, send @text, half-close, print the reply.
@@ -31,14 +32,16 @@
  *	has a cookie. -e: no half-close, the server closes first; -W waits
  *	that long after its FIN before closing.
  *   hsk_conn burst ADDR PORT -n conns [-j parallel] [-l] [-e] [-t timeout_s]
- *		  [-D secs] [-i ms]
+ *		  [-D secs] [-i ms] [-H]
  *	@conns handshakes, @parallel at a time, each sending a byte and
  *	waiting for the answer; prints "ok N failed M". -l prints each
  *	successful connect()'s duration, "connect_ms N". -e: the server
  *	closes first, as for connect. -t gives each connection that long
  *	(20 s). -D: each client dials one connection after another for
  *	@secs seconds instead of @conns in all. -i: each client waits
- *	that long after each connection.
+ *	that long after each connection. -H: the server speaks first (serve
+ *	-H); each client waits for its "hello" before sending, and -l
+ *	prints "hello_ms N", connect() to the hello, instead.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -132,7 +135,7 @@ static int serve(int argc, char **argv)
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
 	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
-	int close_first = 0;
+	int close_first = 0, hello = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval idle = { 0 };
 	int fd, one = 1, opt, lat = 0;
@@ -142,8 +145,11 @@ static int serve(int argc, char **argv)
 	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:e")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eH")) != -1) {
 		switch (opt) {
+		case 'H':
+			hello = 1;
+			break;
 		case 'c':
 			close_first = 1;
 			break;
@@ -254,6 +260,8 @@ static int serve(int argc, char **argv)
 		}
 		if (setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &idle, sizeof(idle)))
 			die("SO_RCVTIMEO");
+		if (hello && write(c, "hello", 5) != 5)
+			die("hello");
 		if (close_first) {
 			n = read(c, buf, sizeof(buf) - 1);
 			buf[n > 0 ? n : 0] = '\0';
@@ -400,7 +408,7 @@ static int client(int argc, char **argv)
 
 struct burst_opts {
 	const char *addr;
-	int port, lat, close_second, timeout_s, gap_ms;
+	int port, lat, close_second, timeout_s, gap_ms, hello;
 	long long end_us;	/* dial until then, when not 0 */
 };
 
@@ -413,8 +421,15 @@ static int burst_one(const struct burst_opts *o)
 
 	if (fd < 0)
 		return 0;
+	/* Waits for exactly the 5 bytes, so the answer is read apart. */
+	if (o->hello && (recv(fd, buf, 5, MSG_WAITALL) != 5 ||
+			 memcmp(buf, "hello", 5))) {
+		close(fd);
+		return 0;
+	}
 	if (o->lat) {
-		printf("connect_ms %lld\n", (now_us() - t0) / 1000);
+		printf("%s %lld\n", o->hello ? "hello_ms" : "connect_ms",
+		       (now_us() - t0) / 1000);
 		fflush(stdout);
 	}
 	good = write(fd, "x", 1) == 1 &&
@@ -446,8 +461,11 @@ static int burst(int argc, char **argv)
 	int conns = 1, par = 1, opt, ok = 0, tried = 0, i, p[2];
 
 	optind = 4;
-	while ((opt = getopt(argc, argv, "n:j:let:D:i:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:j:let:D:i:H")) != -1) {
 		switch (opt) {
+		case 'H':
+			o.hello = 1;
+			break;
 		case 'e':
 			o.close_second = 1;
 			break;
