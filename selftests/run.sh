@@ -17,7 +17,8 @@
 #   HSK_TIMEOUT      default per-test timeout in seconds (300; TCG is slow)
 #   HSK_TIMEOUT_<t>  timeout of test t, non-alphanumerics as "_", e.g.
 #                    HSK_TIMEOUT_test_load_sh=60; beats "# hsk-timeout: N"
-#   HSK_VERBOSE=1    print the output of passing tests too
+#   HSK_VERBOSE=1    print every test's output as it is written, so a
+#                    long run shows where it is (make stress)
 #   HSK_VERDICT      file that also gets the TAP lines (the verdict port)
 
 # It deletes namespaces, flushes nftables and unloads hsk: guest only.
@@ -122,11 +123,15 @@ unknown_tests() {
 
 # Run one test in its own session so a timeout kills all it started.
 run_one() {
-	local t=$1 to=$2 out=$3 pid wd rc
+	local t=$1 to=$2 out=$3 pid wd rc live=
 
 	rm -f "$LOGS/timed-out"
 	(cd /tmp && exec setsid "$t") >"$out" 2>&1 </dev/null &
 	pid=$!
+	if [ -n "${HSK_VERBOSE:-}" ]; then
+		setsid sh -c 'tail -f "$1" | sed "s/^/#   /"' live "$out" &
+		live=$!
+	fi
 	setsid sh -c 'sleep "$1"; touch "$3"; kill -TERM -"$2"; sleep 10;
 		kill -KILL -"$2"' watchdog "$to" "$pid" "$LOGS/timed-out" \
 		>/dev/null 2>&1 &
@@ -136,6 +141,12 @@ run_one() {
 	kill -KILL -"$wd" 2>/dev/null
 	# Background helpers the test forgot to stop.
 	kill -KILL -"$pid" 2>/dev/null
+	if [ -n "$live" ]; then
+		# What the test wrote last reaches the console first.
+		sleep 1
+		kill -TERM -"$live" 2>/dev/null
+		wait "$live" 2>/dev/null
+	fi
 	return "$rc"
 }
 
@@ -200,7 +211,6 @@ for t in $tests; do
 	[ -z "$why" ] && [ "$rc" != 0 ] && [ "$rc" != "$ksft_skip" ] &&
 		why="exit code $rc"
 	echo "# hsk: $name took $(($(date +%s) - start))s, exit code $rc"
-	[ -n "${HSK_VERBOSE:-}" ] && [ -z "$why" ] && sed 's/^/#   /' "$out"
 
 	# A harness binary whose tests all skipped still exits 0 on 6.1.
 	if [ "$rc" = 0 ] && grep -q '^# Totals: pass:0 .*skip:[1-9]' "$out"; then
