@@ -70,8 +70,9 @@ $b" | awk 'NR == 1 { for (i = 1; i < NF; i += 2) v[i] = $(i + 1); next }
 # unload CYCLE: rmmod hsk; when that takes more than 10 s, rmmod's kernel
 # stack then and every 20 s after, so a slow unload shows where it waits.
 unload() {
-	local pid t=$(now) next=10
+	local pid t next=10
 
+	t=$(now)
 	$RMMOD hsk &
 	pid=$!
 	while kill -0 "$pid" 2>/dev/null; do
