@@ -52,19 +52,30 @@ since() {
 	awk -v t="$1" -v n="$(now)" 'BEGIN { printf "%.1f", n - t }'
 }
 
-# rates: what the guest did in one second: softirqs raised by kind, the
-# server veth's packets each way.
+# rates: what the guest did per second over about one: softirqs raised
+# by kind, the server veth's packets each way. Divided by the time the
+# readings really lie apart: on a crawling guest one ip netns exec takes
+# seconds.
 rates() {
 	local a b
 
-	a="$(tail -n +2 /proc/softirqs | awk '{ s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %d ", $1, s }')"
-	a="$a rx $(srv cat /sys/class/net/veth0/statistics/rx_packets) tx $(srv cat /sys/class/net/veth0/statistics/tx_packets)"
+	a=$(rate_sample)
 	sleep 1
-	b="$(tail -n +2 /proc/softirqs | awk '{ s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %d ", $1, s }')"
-	b="$b rx $(srv cat /sys/class/net/veth0/statistics/rx_packets) tx $(srv cat /sys/class/net/veth0/statistics/tx_packets)"
+	b=$(rate_sample)
 	echo "$a
 $b" | awk 'NR == 1 { for (i = 1; i < NF; i += 2) v[i] = $(i + 1); next }
-		{ for (i = 1; i < NF; i += 2) printf "%s %d ", $i, $(i + 1) - v[i] }'
+		{
+			dt = $2 - v[1]
+			printf "over %.1fs:", dt
+			for (i = 3; i < NF; i += 2)
+				printf " %s %d", $i, ($(i + 1) - v[i]) / dt
+		}'
+}
+
+rate_sample() {
+	echo "up $(now)" \
+		"$(tail -n +2 /proc/softirqs | awk '{ s = 0; for (i = 2; i <= NF; i++) s += $i; printf "%s %d ", $1, s }')" \
+		"$(srv sh -c 'cd /sys/class/net/veth0/statistics && echo rx $(cat rx_packets) tx $(cat tx_packets)')"
 }
 
 # unload CYCLE: rmmod hsk; when that takes more than 10 s, rmmod's kernel
@@ -81,7 +92,7 @@ unload() {
 		log "cycle $1: rmmod for ${next}s, in" \
 			"$(sed 's/^\[<[0-9a-f]*>\] //; s/+0x.*//' "/proc/$pid/stack" 2>/dev/null |
 			head -n 12 | tr '\n' ' ')"
-		log "cycle $1: in 1 s: $(rates)"
+		log "cycle $1: per second $(rates)"
 		log "cycle $1: busiest tasks:" \
 			"$(top -b -d 1 -n 2 | awk '/^CPU:/ { n++ } n == 2' | awk '
 				/^CPU:/ { print; next }
