@@ -159,7 +159,7 @@ setup_flood_pair() {
 	# client TIME_WAIT: room for all of them.
 	cli sh -c 'echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range'
 	cli sh -c 'echo 1 > /proc/sys/net/ipv4/tcp_tw_reuse'
-	SRV_MAC=$(srv cat /sys/class/net/veth0/address)
+	SRV_MAC=$($IP netns exec "$SRV" cat /sys/class/net/veth0/address)
 }
 
 # The receive vCPU's /proc/stat times, in USER_HZ ticks: "busy idle".

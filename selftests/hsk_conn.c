@@ -412,6 +412,16 @@ struct burst_opts {
 	long long end_us;	/* dial until then, when not 0 */
 };
 
+/* A failed connection says where and after how long, on stderr: a test
+ * that sees failures can tell a reset from a timeout.
+ */
+static int burst_failed(const char *step, long long t0)
+{
+	fprintf(stderr, "failed at %s after %lld ms: %s\n", step,
+		(now_us() - t0) / 1000, strerror(errno));
+	return 0;
+}
+
 /* One connection: connect, a byte each way. Returns 1 when answered. */
 static int burst_one(const struct burst_opts *o)
 {
@@ -420,23 +430,24 @@ static int burst_one(const struct burst_opts *o)
 	char buf[64];
 
 	if (fd < 0)
-		return 0;
+		return burst_failed("connect", t0);
 	/* Waits for exactly the 5 bytes, so the answer is read apart. */
 	if (o->hello && (recv(fd, buf, 5, MSG_WAITALL) != 5 ||
 			 memcmp(buf, "hello", 5))) {
 		close(fd);
-		return 0;
+		return burst_failed("hello", t0);
 	}
 	if (o->lat) {
 		printf("%s %lld\n", o->hello ? "hello_ms" : "connect_ms",
 		       (now_us() - t0) / 1000);
 		fflush(stdout);
 	}
+	errno = 0;
 	good = write(fd, "x", 1) == 1 &&
 	       (o->close_second || !shutdown(fd, SHUT_WR)) &&
 	       read_all(fd, buf, sizeof(buf)) > 0 && !strcmp(buf, "got 1");
 	close(fd);
-	return good;
+	return good ? 1 : burst_failed("answer", t0);
 }
 
 /* Dials @count connections, or until @o->end_us; counts @tried and

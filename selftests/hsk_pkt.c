@@ -32,8 +32,10 @@
  *	For SECONDS (default: until killed), at most RATE a second when
  *	given; prints "sent N"
  *   hsk_pkt fuzz SRC DST DPORT -n COUNT [-s SEED] [-p LO-HI] [-M MARK]
+ *		  [-r RATE]
  *	COUNT random and mutated segments (flags, options, lengths,
- *	checksums, sequence numbers, data offsets, IP options, fragments);
+ *	checksums, sequence numbers, data offsets, IP options, fragments),
+ *	at most RATE a second when given;
  *	prints the seed first and, at the end, how many of them hsk's rules
  *	call malformed: "sent N malformed M"
  *
@@ -520,6 +522,17 @@ static void parse_range(const char *arg, unsigned int *lo, unsigned int *hi)
 	}
 }
 
+/* Paced sending: segment @i (from 0) leaves no earlier than @i / @rate
+ * seconds after @start; waits for that, but never past @end (ms, 0 for
+ * no end). No rate, no wait.
+ */
+static void pace(long start, long i, long rate, long end)
+{
+	while (rate && i * 1000L > (now_ms() - start) * rate &&
+	       (!end || now_ms() < end))
+		usleep(1000);
+}
+
 static int cmd_flood(int argc, char **argv)
 {
 	struct seg s = { .flags = 0x10, .wscale = -1 };
@@ -564,10 +577,7 @@ static int cmd_flood(int argc, char **argv)
 	for (i = 0; n < 0 || i < n; i++) {
 		__u32 r[3];
 
-		/* Paced: segment i leaves no earlier than i / rate seconds in. */
-		while (rate && i * 1000L > (now_ms() - start) * rate &&
-		       (!secs || now_ms() < end))
-			usleep(1000);
+		pace(start, i, rate, secs ? end : 0);
 		if (secs && (rate || !(i & 63)) && now_ms() >= end)
 			break;
 		if (getrandom(r, sizeof(r), 0) != sizeof(r))
@@ -659,8 +669,7 @@ static int cmd_synflood(int argc, char **argv)
 		if (sendmmsg(fd, msgs, batch, 0) < 0 && errno != ENOBUFS)
 			die("sendmmsg");
 		sent += batch;
-		while (rate && now_ms() - start < sent * 1000 / rate)
-			usleep(1000);
+		pace(start, sent, rate, 0);
 	}
 	printf("sent %ld\n", sent);
 	return 0;
@@ -794,7 +803,7 @@ static int cmd_fuzz(int argc, char **argv)
 {
 	struct seg s = { .wscale = -1 };
 	unsigned int lo = 40000, hi = 65535;
-	long n = 1, i, malformed = 0;
+	long n = 1, i, malformed = 0, rate = 0, start;
 	__u64 seed = 0;
 	int opt, fd = raw_socket();
 	__u16 unused;
@@ -802,10 +811,13 @@ static int cmd_fuzz(int argc, char **argv)
 	parse_endpoint(argv[2], "0", &s.src, &unused);
 	parse_endpoint(argv[3], argv[4], &s.dst, &s.dport);
 	optind = 5;
-	while ((opt = getopt(argc, argv, "n:s:p:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:s:p:M:r:")) != -1) {
 		switch (opt) {
 		case 'n':
 			n = atol(optarg);
+			break;
+		case 'r':
+			rate = atol(optarg);
 			break;
 		case 'M':
 			set_mark(fd, strtoul(optarg, NULL, 0));
@@ -825,11 +837,13 @@ static int cmd_fuzz(int argc, char **argv)
 	printf("seed %llu\n", (unsigned long long)seed);
 	fflush(stdout);
 	fuzz_state = seed;
+	start = now_ms();
 	for (i = 0; i < n; i++) {
 		__u8 tcp[320];
 		size_t len;
 		int bad;
 
+		pace(start, i, rate, 0);
 		s.sport = lo + fuzz_rand() % (hi - lo + 1);
 		len = fuzz_segment(&s, tcp, &bad);
 		send_ip(fd, &s, tcp, len);

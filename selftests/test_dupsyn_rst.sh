@@ -75,7 +75,7 @@ synack() {
 conns() {
 	local c n
 
-	c=$(srv cat /proc/net/hsk/conns)
+	c=$(cat "$SRVNET/hsk/conns")
 	n=$(echo "$c" | awk 'NR > 1' | wc -l)
 	[ "$n" = "$1" ] || fail "conns lists $n entries, expected $1: $c"
 	[ "$1" = 1 ] || return 0

@@ -23,7 +23,7 @@
 FS=/sys/kernel/debug/failslab
 
 if [ ! -d "$FS" ]; then
-	[ "$(cat /hsk/kernel)" = debug ] &&
+	debug_kernel &&
 		fail "the debug kernel has no failslab: see scripts/debug.config"
 	skip "no CONFIG_FAILSLAB in this kernel (the debug kernel runs this test)"
 fi

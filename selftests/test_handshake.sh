@@ -76,7 +76,7 @@ expect_stat SynReceived 2
 
 # A port in the list with no listener: the kernel refuses it with RST.
 hsk_set ports "$PORT"
-wait_for "! srv grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
+wait_for "! grep -q ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp" 10 ||
 	fail "server still listening"
 cli "$CONN" connect "$SADDR" "$PORT" -t 5 >/dev/null 2>&1 &&
 	fail "connect to a port without listener succeeded"

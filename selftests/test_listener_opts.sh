@@ -44,7 +44,7 @@ client() {
 # server_done WHAT: the test server must end by itself (it accepts a
 # fixed number of connections, then closes its listener) within 20 s.
 server_done() {
-	wait_for "! srv grep -q ':$PORT_HEX [0-9A-F]*:0000 0A' /proc/net/tcp" 20 ||
+	wait_for "! grep -q ':$PORT_HEX [0-9A-F]*:0000 0A' $SRVNET/tcp" 20 ||
 		fail "$1: the server is still waiting: $(tr '\n' ' ' <"$OUT/server.log")"
 	wait "$SERVER_PID"
 }
@@ -53,7 +53,7 @@ server_done() {
 stop_server() {
 	kill "$SERVER_PID" 2>/dev/null
 	wait "$SERVER_PID" 2>/dev/null
-	wait_for "! srv grep -q ':$PORT_HEX [0-9A-F]*:0000 0A' /proc/net/tcp" 10 ||
+	wait_for "! grep -q ':$PORT_HEX [0-9A-F]*:0000 0A' $SRVNET/tcp" 10 ||
 		fail "listener still there"
 }
 
@@ -62,11 +62,11 @@ stop_server() {
 member() {
 	local before
 
-	before=$(srv grep -c ":$PORT_HEX 00000000:0000 0A" /proc/net/tcp)
-	$IP netns exec "$SRV" "$CONN" serve "$PORT" -r -p -n 1000 >"$OUT/$1" 2>&1 &
+	before=$(grep -c ":$PORT_HEX 00000000:0000 0A" "$SRVNET/tcp")
+	in_ns "$SRV" "$CONN" serve "$PORT" -r -p -n 1000 >"$OUT/$1" 2>&1 &
 	MEMBER=$!
 	hsk_defer "kill $MEMBER 2>/dev/null"
-	wait_for "[ \$(srv grep -c ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp) -gt $before ]" 10 ||
+	wait_for "[ \$(grep -c ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp) -gt $before ]" 10 ||
 		fail "reuseport member $1 did not listen"
 }
 
@@ -130,9 +130,9 @@ round() {
 	echo "options server: $(sed 's/ rtt_us=[0-9]*//' "$OUT/server.log" | tr '\n' ' ')" >>"$RES"
 
 	# Listeners bound elsewhere: no listener for the client.
-	$IP netns exec "$SRV" "$CONN" serve "$PORT" -B 127.0.0.1 >/dev/null 2>&1 &
+	in_ns "$SRV" "$CONN" serve "$PORT" -B 127.0.0.1 >/dev/null 2>&1 &
 	SERVER_PID=$!
-	wait_for "srv grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
+	wait_for "grep -q ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp" 10 ||
 		fail "server on 127.0.0.1 did not listen"
 	client "bound to 127.0.0.1"
 	stop_server

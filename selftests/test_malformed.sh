@@ -22,13 +22,13 @@ sport=40000
 conns_empty() {
 	local n
 
-	n=$(srv cat /proc/net/hsk/conns | wc -l)
-	[ "$n" = 1 ] || fail "half-open entries: $(srv cat /proc/net/hsk/conns)"
+	n=$(wc -l <"$SRVNET/hsk/conns")
+	[ "$n" = 1 ] || fail "half-open entries: $(cat "$SRVNET/hsk/conns")"
 }
 
 # snapshot FILE: every hsk counter and every kernel TCP counter of $SRV.
 snapshot() {
-	{ srv cat /proc/net/hsk/stat; kernel_mibs; } >"$1" ||
+	{ cat "$SRVNET/hsk/stat"; kernel_mibs; } >"$1" ||
 		fail "reading the counters"
 }
 
@@ -78,7 +78,7 @@ log "8 malformed segments dropped and counted, Malformed=$(counter Malformed)"
 malformed_total=$(counter Malformed)
 cli "$CONN" connect "$SADDR" "$PORT" -d "still works" >"$OUT/c1" 2>&1 ||
 	fail "connect after malformed segments: $(cat "$OUT/c1");" \
-		"$(srv cat /proc/net/hsk/stat | awk '$2 != 0' | tr '\n' ' ')"
+		"$(awk '$2 != 0' "$SRVNET/hsk/stat" | tr '\n' ' ')"
 grep -q '^reply: got 11$' "$OUT/c1" || fail "reply: $(cat "$OUT/c1")"
 wait_for "grep -q 'received 11: still works' $OUT/server.log" 10 ||
 	fail "server did not get the data: $(cat "$OUT/server.log")"

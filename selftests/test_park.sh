@@ -30,7 +30,7 @@ cli_retrans() {
 
 # listener PORT: "backlog accept_queue parked overflows" of PORT.
 listener() {
-	srv cat /proc/net/hsk/listeners | awk -v p="$1" '$2 == p { print $3, $4, $5, $6 }'
+	awk -v p="$1" '$2 == p { print $3, $4, $5, $6 }' "$SRVNET/hsk/listeners"
 }
 
 # clients N FIRST [connect options]: N clients to $PORT, one after
@@ -208,10 +208,10 @@ hsk_set ports "$PORT,$PORT2"
 hsk_set accept_backlog 3
 rm -f "$GATE" "$OUT/never"
 serve -b 0 -n 100 -g "$OUT/never"
-$IP netns exec "$SRV" "$CONN" serve $PORT2 -b 0 -n 4 -g "$GATE" >"$OUT/server2.log" 2>&1 &
+in_ns "$SRV" "$CONN" serve $PORT2 -b 0 -n 4 -g "$GATE" >"$OUT/server2.log" 2>&1 &
 SERVER2=$!
 hsk_defer "kill $SERVER2 2>/dev/null"
-wait_for "srv grep -q ':1F91 00000000:0000 0A' /proc/net/tcp" 10 || fail "second server"
+wait_for "grep -q ':1F91 00000000:0000 0A' $SRVNET/tcp" 10 || fail "second server"
 FLOOD=
 i=0
 while [ $i -lt 8 ]; do

@@ -79,7 +79,7 @@ run "hsk, accept_backlog=256"
 # debug kernel beside other VMs once did that to 1 client of 200.
 [ "$SYNRETRANS" = 0 ] || fail "$SYNRETRANS SYN retransmissions with parking"
 slack=0
-[ "$(cat /hsk/kernel)" = debug ] && slack=$((CLIENTS / 100))
+debug_kernel && slack=$((CLIENTS / 100))
 [ "$RETRANS" -le "$slack" ] || fail "$RETRANS client retransmissions with parking"
 [ "$(counter Parked)" -gt "$parked" ] || fail "nothing was parked"
 expect_stat ParkedNow 0

@@ -33,7 +33,7 @@ nsx() {
 	if [ "$ns" = init ]; then
 		"$@"
 	else
-		$IP netns exec "$ns" "$@"
+		in_ns "$ns" "$@"
 	fi
 }
 

@@ -66,11 +66,15 @@ expect_stat TimeWait 0
 [ "$(tcpext TW)" = "$tw0" ] || fail "TcpExt:TW moved"
 
 # Lost last ACK: hsk's ACKs of the client's FIN are dropped on their way
-# in, the client retransmits its FIN, each one is re-ACKed.
+# in, the client retransmits its FIN, each one is re-ACKed. The drop is
+# in place before the client sends anything: on a slow guest a rule
+# added after the reply can come too late for the FIN. Only pure ACKs
+# are dropped; the reply and the server's FIN carry data or FIN.
 hsk_set msl_ms 30000
-cli "$CONN" connect "$SADDR" "$PORT" -e -W 1000 >"$OUT/lost" &
+# Not the cli function: $! must be hsk_conn itself, for the signal.
+in_ns "$CLI" "$CONN" connect "$SADDR" "$PORT" -e -p >"$OUT/lost" 2>&1 &
 LOST=$!
-wait_for "grep -q '^reply: got' $OUT/lost" 10 || fail "lost-ACK client: $(cat "$OUT/lost")"
+wait_for "grep -q connected $OUT/lost" 10 || fail "lost-ACK client: $(cat "$OUT/lost")"
 cli "$NFT" -f - <<EOT || fail "nft"
 table inet twdrop {
 	chain in {
@@ -79,7 +83,9 @@ table inet twdrop {
 	}
 }
 EOT
-wait "$LOST" || fail "lost-ACK client failed"
+kill -USR1 "$LOST"
+wait "$LOST" || fail "lost-ACK client failed: $(cat "$OUT/lost")"
+grep -q '^reply: got' "$OUT/lost" || fail "lost-ACK client: no reply: $(cat "$OUT/lost")"
 wait_for "[ \$(counter TwFinReacked) -ge 2 ]" 20 ||
 	fail "retransmitted FINs not re-ACKed ($(nonzero_stats))"
 [ "$(cli $SS -Htan state last-ack | wc -l)" = 1 ] || fail "client not in LAST_ACK"

@@ -19,6 +19,7 @@ ROUNDS=40
 
 hsk_load
 setup_ns SRV CLI
+srv_holder
 setup_veth "$SRV" "$CLI" 9
 
 cli_set() {
@@ -31,7 +32,7 @@ cli_counter() {
 
 # out_rsts NS: Tcp OutRsts of the netns.
 out_rsts() {
-	$IP netns exec "$1" cat /proc/net/snmp | awk '
+	in_ns "$1" cat /proc/net/snmp | awk '
 		$1 == "Tcp:" && !h { for (i = 2; i <= NF; i++) c[i] = $i; h = 1; next }
 		$1 == "Tcp:" { for (i = 2; i <= NF; i++) if (c[i] == "OutRsts") print $i }'
 }

@@ -31,11 +31,11 @@ nft_cli "ip saddr $CADDR tcp sport 20000-20999 tcp flags & rst == rst drop"
 serve -n 100000
 
 # The established connection: handed off by hsk, data only after rmmod.
-$IP netns exec "$SRV" "$CONN" serve $LIVE_PORT -n 1 >"$OUT/live-server" 2>&1 &
+in_ns "$SRV" "$CONN" serve $LIVE_PORT -n 1 >"$OUT/live-server" 2>&1 &
 hsk_defer "kill $! 2>/dev/null"
-wait_for "srv grep -q ':1F91 00000000:0000 0A' /proc/net/tcp" 10 ||
+wait_for "grep -q ':1F91 00000000:0000 0A' $SRVNET/tcp" 10 ||
 	fail "second server did not listen"
-$IP netns exec "$CLI" "$CONN" connect "$SADDR" $LIVE_PORT -p \
+in_ns "$CLI" "$CONN" connect "$SADDR" $LIVE_PORT -p \
 	-d "across the unload" >"$OUT/live" 2>&1 &
 LIVE=$!
 hsk_defer "kill $LIVE 2>/dev/null"
@@ -51,7 +51,7 @@ wait_for "[ \$(counter SynAckRetrans) -gt 0 ]" 10 || fail "no timer fired"
 cli "$CONN" burst "$SADDR" "$PORT" -n 300 -j $JOBS >"$OUT/burst" 2>&1 &
 BURST=$!
 wait_for "[ \$(counter Handoffs) -gt 20 ]" 60 || fail "burst did not start"
-live=$(($(srv cat /proc/net/hsk/conns | wc -l) - 1))
+live=$(($(wc -l <"$SRVNET/hsk/conns") - 1))
 log "unloading with $live half-open entries, $(counter Handoffs) handoffs so far"
 [ "$live" -ge $ENTRIES ] ||
 	fail "only $live of the $ENTRIES half-open entries left at rmmod"

@@ -7,7 +7,7 @@
 
 # tw_entries [NS]: the entry lines of the netns (default $SRV).
 tw_entries() {
-	$IP netns exec "${1:-$SRV}" cat /proc/net/hsk/timewait | tail -n +2
+	in_ns "${1:-$SRV}" cat /proc/net/hsk/timewait | tail -n +2
 }
 
 tw_count() {
@@ -16,12 +16,12 @@ tw_count() {
 
 # kernel_tw [NS]: the kernel's own timewait socks in the netns.
 kernel_tw() {
-	$IP netns exec "${1:-$SRV}" $SS -Htan state time-wait | wc -l
+	in_ns "${1:-$SRV}" $SS -Htan state time-wait | wc -l
 }
 
 # tcpext NAME [NS]: one TcpExt counter of the netns.
 tcpext() {
-	$IP netns exec "${2:-$SRV}" cat /proc/net/netstat | awk -v n="$1" '
+	in_ns "${2:-$SRV}" cat /proc/net/netstat | awk -v n="$1" '
 		$1 == "TcpExt:" && !h { for (i = 2; i <= NF; i++) c[i] = $i; h = 1; next }
 		$1 == "TcpExt:" { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
 }
