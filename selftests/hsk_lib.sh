@@ -33,7 +33,7 @@ hsk_pair() {
 srv_holder() {
 	local pid
 
-	in_ns "$SRV" sleep 1000000 &
+	$IP netns exec "$SRV" sleep 1000000 &
 	pid=$!
 	hsk_defer "kill $pid"
 	wait_for "[ \"\$(stat -L -c %i /proc/$pid/ns/net)\" = \"\$(stat -L -c %i /run/netns/$SRV)\" ]" 10 ||
@@ -93,7 +93,7 @@ established() {
 
 	h=$(counter Handoffs)
 	# Not the cli function: $! must be hsk_conn itself, for the signal.
-	in_ns "$CLI" "$CONN" connect "$SADDR" "$PORT" -b "$2" -p -d x \
+	$IP netns exec "$CLI" "$CONN" connect "$SADDR" "$PORT" -b "$2" -p -d x \
 		-t 10 >"$OUT/est" 2>&1 &
 	pid=$!
 	# connect() returns before the server has the final ACK.
@@ -176,7 +176,7 @@ settle() {
 # until it listens; its output goes to $OUT/server.log.
 serve() {
 	# A simple command, not the srv function, so $! is the server itself.
-	in_ns "$SRV" "$CONN" serve "$PORT" "$@" >"$OUT/server.log" 2>&1 &
+	$IP netns exec "$SRV" "$CONN" serve "$PORT" "$@" >"$OUT/server.log" 2>&1 &
 	SERVER_PID=$!
 	hsk_defer "kill $SERVER_PID 2>/dev/null"
 	wait_for "grep -q ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp" 10 ||

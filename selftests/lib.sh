@@ -36,6 +36,8 @@ log() {
 # so what reads /sys/class/net of NS uses "ip netns exec", which mounts
 # it. nsenter costs a fifth of that (65 against 325 ms on the debug
 # kernel), and tests spend much of their time entering namespaces.
+# A function: "in_ns ... &" makes $! a subshell, so a background command
+# that is signalled or killed by pid is started with "$IP netns exec".
 in_ns() {
 	local ns=$1
 

@@ -102,7 +102,7 @@ hsk_set adaptive_fill_low 50
 hsk_set adaptive_syn_high $SYN_HIGH
 hsk_set adaptive_syn_low $SYN_LOW
 hsk_set adaptive_hold_ms $HOLD
-in_ns "$CLI" "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 60 \
+$IP netns exec "$CLI" "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 60 \
 	-r $FLOOD_RATE -p 20000-29999 >/dev/null &
 FLOOD=$!
 hsk_defer "kill $FLOOD 2>/dev/null"

@@ -147,7 +147,7 @@ cli sh -c 'echo 20000 39999 > /proc/sys/net/ipv4/ip_local_port_range'
 # forever: the server gives up on silent ones.
 serve -n 1000000 -T 5
 
-in_ns "$SRV" "$CONN" serve "$LONG_PORT" -n 1 >"$OUT/long-server" 2>&1 &
+$IP netns exec "$SRV" "$CONN" serve "$LONG_PORT" -n 1 >"$OUT/long-server" 2>&1 &
 hsk_defer "kill $! 2>/dev/null"
 wait_for "grep -q ':1F91 00000000:0000 0A' $SRVNET/tcp" 10 ||
 	fail "second server did not listen"
@@ -214,14 +214,14 @@ while [ "$j" -lt "$NETNS" ]; do
 	in_ns "$b" sh -c 'echo 20000 39999 > /proc/sys/net/ipv4/ip_local_port_range'
 	in_ns "$a" sh -c "echo $PORT > /proc/sys/net/hsk/ports" ||
 		fail "ports in $a"
-	in_ns "$a" "$CONN" serve "$PORT" -n 1000 >/dev/null 2>&1 &
+	$IP netns exec "$a" "$CONN" serve "$PORT" -n 1000 >/dev/null 2>&1 &
 	s=$!
 	wait_for "in_ns $a grep -q ':$PORT_HEX 00000000:0000 0A' /proc/net/tcp" 10 ||
 		fail "server in $a did not listen"
 	t_setup=$(since "$t")
 	t=$(now)
 	# shellcheck disable=SC2086
-	in_ns "$b" "$PKT" flood 10.20.0.2 10.20.0.1 "$PORT" -f S -t 60 \
+	$IP netns exec "$b" "$PKT" flood 10.20.0.2 10.20.0.1 "$PORT" -f S -t 60 \
 		-p 40000-65535 $FLOOD_RATE >/dev/null 2>&1 &
 	f=$!
 	in_ns "$b" "$CONN" burst 10.20.0.1 "$PORT" -n 5 -j 1 >"$OUT/ns" 2>&1

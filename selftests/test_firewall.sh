@@ -12,10 +12,13 @@
 
 . "$(dirname "$0")/lib.sh"
 
+FORGED=20000
+debug_kernel && FORGED=2000
+
 need_module nf_tables nft_ct nf_conntrack
 for t in test_handshake test_cookies test_retrans; do
 	log "$t behind the firewall"
-	HSK_CT_RULES=drop HSK_FORGED_ACKS=${HSK_FORGED_ACKS:-20000} \
+	HSK_CT_RULES=drop HSK_FORGED_ACKS=${HSK_FORGED_ACKS:-$FORGED} \
 		"$(dirname "$0")/$t.sh"
 	rc=$?
 	[ "$rc" = "$ksft_skip" ] && exit "$ksft_skip"

@@ -71,7 +71,7 @@ expect_stat Handoffs 2
 # client sends its data only when told (after the listener is gone), then
 # must be reset within seconds: a timeout would take 20 s.
 serve -n 1
-lose_acks in_ns "$CLI" "$CONN" connect "$SADDR" "$PORT" -p -d late
+lose_acks $IP netns exec "$CLI" "$CONN" connect "$SADDR" "$PORT" -p -d late
 kill "$SERVER_PID"
 wait_for "! grep -q ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp" 10 ||
 	fail "listener still there"

@@ -63,7 +63,7 @@ member() {
 	local before
 
 	before=$(grep -c ":$PORT_HEX 00000000:0000 0A" "$SRVNET/tcp")
-	in_ns "$SRV" "$CONN" serve "$PORT" -r -p -n 1000 >"$OUT/$1" 2>&1 &
+	$IP netns exec "$SRV" "$CONN" serve "$PORT" -r -p -n 1000 >"$OUT/$1" 2>&1 &
 	MEMBER=$!
 	hsk_defer "kill $MEMBER 2>/dev/null"
 	wait_for "[ \$(grep -c ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp) -gt $before ]" 10 ||
@@ -130,7 +130,7 @@ round() {
 	echo "options server: $(sed 's/ rtt_us=[0-9]*//' "$OUT/server.log" | tr '\n' ' ')" >>"$RES"
 
 	# Listeners bound elsewhere: no listener for the client.
-	in_ns "$SRV" "$CONN" serve "$PORT" -B 127.0.0.1 >/dev/null 2>&1 &
+	$IP netns exec "$SRV" "$CONN" serve "$PORT" -B 127.0.0.1 >/dev/null 2>&1 &
 	SERVER_PID=$!
 	wait_for "grep -q ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp" 10 ||
 		fail "server on 127.0.0.1 did not listen"

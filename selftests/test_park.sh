@@ -208,7 +208,7 @@ hsk_set ports "$PORT,$PORT2"
 hsk_set accept_backlog 3
 rm -f "$GATE" "$OUT/never"
 serve -b 0 -n 100 -g "$OUT/never"
-in_ns "$SRV" "$CONN" serve $PORT2 -b 0 -n 4 -g "$GATE" >"$OUT/server2.log" 2>&1 &
+$IP netns exec "$SRV" "$CONN" serve $PORT2 -b 0 -n 4 -g "$GATE" >"$OUT/server2.log" 2>&1 &
 SERVER2=$!
 hsk_defer "kill $SERVER2 2>/dev/null"
 wait_for "grep -q ':1F91 00000000:0000 0A' $SRVNET/tcp" 10 || fail "second server"

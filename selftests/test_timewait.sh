@@ -72,7 +72,7 @@ expect_stat TimeWait 0
 # are dropped; the reply and the server's FIN carry data or FIN.
 hsk_set msl_ms 30000
 # Not the cli function: $! must be hsk_conn itself, for the signal.
-in_ns "$CLI" "$CONN" connect "$SADDR" "$PORT" -e -p >"$OUT/lost" 2>&1 &
+$IP netns exec "$CLI" "$CONN" connect "$SADDR" "$PORT" -e -p >"$OUT/lost" 2>&1 &
 LOST=$!
 wait_for "grep -q connected $OUT/lost" 10 || fail "lost-ACK client: $(cat "$OUT/lost")"
 cli "$NFT" -f - <<EOT || fail "nft"

@@ -31,11 +31,11 @@ nft_cli "ip saddr $CADDR tcp sport 20000-20999 tcp flags & rst == rst drop"
 serve -n 100000
 
 # The established connection: handed off by hsk, data only after rmmod.
-in_ns "$SRV" "$CONN" serve $LIVE_PORT -n 1 >"$OUT/live-server" 2>&1 &
+$IP netns exec "$SRV" "$CONN" serve $LIVE_PORT -n 1 >"$OUT/live-server" 2>&1 &
 hsk_defer "kill $! 2>/dev/null"
 wait_for "grep -q ':1F91 00000000:0000 0A' $SRVNET/tcp" 10 ||
 	fail "second server did not listen"
-in_ns "$CLI" "$CONN" connect "$SADDR" $LIVE_PORT -p \
+$IP netns exec "$CLI" "$CONN" connect "$SADDR" $LIVE_PORT -p \
 	-d "across the unload" >"$OUT/live" 2>&1 &
 LIVE=$!
 hsk_defer "kill $LIVE 2>/dev/null"
