@@ -35,18 +35,15 @@ FLOOD_RATE=
 # every 10 ms through every unload (see testing.rst for what it costs).
 # With two namespace pairs deleted, the test's own final rmmod has not
 # ended within 15 minutes there: make check leaves the pairs to the
-# distro kernel and to make stress. After the churn, connections there
-# took 20 s each and 47 of 50 succeeded: 8 of 10 must (not understood,
-# see testing.rst).
+# distro kernel and to make stress. Fewer final clients there: a
+# connection costs it about a second.
 if debug_kernel; then
 	CYCLES=${HSK_CHURN_CYCLES:-1}
 	NETNS=${HSK_CHURN_NETNS:-0}
 	FINAL=10
-	FINAL_OK=8
 	FLOOD_RATE="-r 100"
 fi
 FINAL=${FINAL:-50}
-FINAL_OK=${FINAL_OK:-50}
 SYSCTL_SECS=8
 LONG_PORT=8081
 
@@ -158,8 +155,10 @@ LONG=$!
 hsk_defer "kill $LONG 2>/dev/null"
 wait_stat Handoffs 1 10
 
+# Not the cli function, whose $! is a subshell: killing that would leave
+# the flood running through the rest of the test.
 # shellcheck disable=SC2086 # $FLOOD_RATE is no word or two
-cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 3600 -p 40000-65535 \
+$IP netns exec "$CLI" "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 3600 -p 40000-65535 \
 	$FLOOD_RATE >/dev/null 2>&1 &
 FLOOD=$!
 hsk_defer "kill $FLOOD 2>/dev/null"
@@ -245,8 +244,10 @@ while [ "$j" -lt "$NETNS" ]; do
 		"deletion $(since "$t")s, clients $(sed -n 's/^ok //p' "$OUT/ns")"
 done
 
+# Not the cli function, whose $! is a subshell: killing that would leave
+# the flood running through the rest of the test.
 # shellcheck disable=SC2086 # $FLOOD_RATE is no word or two
-cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 3600 -p 40000-65535 \
+$IP netns exec "$CLI" "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -t 3600 -p 40000-65535 \
 	$FLOOD_RATE >/dev/null 2>&1 &
 FLOOD=$!
 hsk_defer "kill $FLOOD 2>/dev/null"
@@ -288,10 +289,8 @@ wait_for "! srv $SS -Htn state established '( sport = :$PORT )' | grep -q ." 120
 	fail "the server kept connections on port $PORT"
 log "at $(now)s, the server's connections are gone"
 cli "$CONN" burst "$SADDR" "$PORT" -n "$FINAL" -j 2 >"$OUT/after" 2>&1
-after=$(sed -n 's/^ok \([0-9]*\) failed.*/\1/p' "$OUT/after")
-want=$FINAL_OK
-[ "${after:-0}" -ge "$want" ] || fail "clients after the churn: $(cat "$OUT/after")"
-[ "$after" = "$FINAL" ] || log "clients after the churn: $(cat "$OUT/after")"
+grep -qx "ok $FINAL failed 0" "$OUT/after" ||
+	fail "clients after the churn: $(cat "$OUT/after")"
 log "at $(now)s, the final clients are done"
 check_dmesg_clean
 exit "$ksft_pass"

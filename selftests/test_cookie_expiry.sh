@@ -11,6 +11,7 @@
 # CLOCK_MONOTONIC seconds, which /proc/uptime shows in the guest.
 #
 # hsk-timeout: 200
+# hsk-debug-check: off, waits out cookie lifetimes; test_cookies covers cookies
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"

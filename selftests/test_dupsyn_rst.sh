@@ -90,7 +90,7 @@ hsk_set synack_rto_ms 60000
 serve
 nft_cli "meta mark != $MARK tcp flags & rst == rst drop"
 
-cli "$PKT" recv "$PORT" -c 5 -t 60000 >"$OUT/synacks" 2>&1 &
+$IP netns exec "$CLI" "$PKT" recv "$PORT" -c 5 -t 60000 >"$OUT/synacks" 2>&1 &
 RECV_PID=$!
 hsk_defer "kill $RECV_PID 2>/dev/null"
 wait_for "cli grep -q ':0006 ' /proc/net/raw" 10 ||

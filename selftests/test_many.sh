@@ -7,6 +7,7 @@
 # a late duplicate ACK after the server socket closed is normal TCP.)
 #
 # hsk-timeout: 600
+# hsk-debug-check: off, many handshakes in a row, the paths every test takes
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"

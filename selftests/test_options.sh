@@ -9,6 +9,7 @@
 # ECN: a client asking for it gets a working connection without.
 #
 # hsk-timeout: 300
+# hsk-debug-check: off, SYN-ACK options against the kernel's; all handshakes build them
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"

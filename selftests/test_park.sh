@@ -215,7 +215,7 @@ wait_for "grep -q ':1F91 00000000:0000 0A' $SRVNET/tcp" 10 || fail "second serve
 FLOOD=
 i=0
 while [ $i -lt 8 ]; do
-	cli "$CONN" connect "$SADDR" "$PORT" -t 60 >/dev/null 2>&1 &
+	$IP netns exec "$CLI" "$CONN" connect "$SADDR" "$PORT" -t 60 >/dev/null 2>&1 &
 	FLOOD="$FLOOD $!"
 	i=$((i + 1))
 done

@@ -26,7 +26,7 @@ cli "$PKT" recv "$PORT" -c $((RETRIES + 1)) -t 10000 >"$OUT/synacks" &
 RECV=$!
 wait_for "cli grep -q ' 00000000:0000 07' /proc/net/raw" 10 ||
 	fail "capture socket not open"
-cli "$CONN" connect "$SADDR" "$PORT" -t 2 >/dev/null 2>&1 &
+$IP netns exec "$CLI" "$CONN" connect "$SADDR" "$PORT" -t 2 >/dev/null 2>&1 &
 hsk_defer "kill $! 2>/dev/null"
 
 wait "$RECV" || fail "saw $(wc -l <"$OUT/synacks") SYN-ACKs, expected $((RETRIES + 1))"

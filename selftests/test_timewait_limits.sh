@@ -14,7 +14,7 @@
 # 10^4 live entries at rmmod; the debug guest makes connections several
 # times slower, so make check asks it for fewer (make stress: 10^4 on both).
 ENTRIES=10000
-debug_kernel && ENTRIES=2000
+debug_kernel && ENTRIES=500
 ENTRIES=${HSK_TW_ENTRIES:-$ENTRIES}
 
 hsk_pair
