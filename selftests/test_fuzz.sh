@@ -10,7 +10,7 @@
 # many.  Every legitimate connection must succeed, and the kernel must log
 # nothing (KASAN, UBSAN and lockdep watch on the debug kernel).
 #
-# HSK_FUZZ_SEGMENTS (per mode, default 20000, 5000 on the debug kernel;
+# HSK_FUZZ_SEGMENTS (per mode, default 20000, 3000 on the debug kernel;
 # make stress sends 500000), HSK_FUZZ_RATE (segments a second, default
 # unpaced, 200 on the debug kernel) and HSK_FUZZ_SEED (default: random,
 # printed) replay a run. The debug guest spends about a millisecond on
@@ -26,7 +26,7 @@
 SEGMENTS=20000
 RATE=0
 if debug_kernel; then
-	SEGMENTS=5000
+	SEGMENTS=3000
 	RATE=200
 fi
 SEGMENTS=${HSK_FUZZ_SEGMENTS:-$SEGMENTS}
