@@ -4,9 +4,9 @@
 # Churn under a SYN flood, with legitimate clients connecting throughout
 # and one connection established through hsk before it all starts:
 #  1. hsk unloaded and loaded again HSK_CHURN_CYCLES times (default 8,
-#     1 on the debug kernel, make stress: 100), each instance answering
+#     2 on the debug kernel, make stress: 100), each instance answering
 #     the flood for 0 to 1.5 s;
-#  2. HSK_CHURN_NETNS (default 5, none on the debug kernel, make stress:
+#  2. HSK_CHURN_NETNS (default 5, 1 on the debug kernel, make stress:
 #     100) pairs of namespaces
 #     created, given a hsk port, a server, a flood and clients, and
 #     deleted the moment that traffic stops;
@@ -28,18 +28,13 @@ NETNS=${HSK_CHURN_NETNS:-5}
 FLOOD_RATE=
 # The debug guest is several times slower: make check's share of its
 # time goes to the other tests, make stress runs the full size there too.
-# Under an unpaced flood it crawled: with the steps timed, rmmod took 2 s,
-# then 64, 99 and 110 s, setting up a namespace pair up to 175 s, 8 s of
-# sysctl writes made 2 of them, both vCPUs were in softirq and rmmod
-# waited on RCU grace periods. There the floods are paced, still a SYN
-# every 10 ms through every unload (see testing.rst for what it costs).
-# With two namespace pairs deleted, the test's own final rmmod has not
-# ended within 15 minutes there: make check leaves the pairs to the
-# distro kernel and to make stress. Fewer final clients there: a
-# connection costs it about a second.
+# It spends about 2 ms on a segment, so its floods are paced, still a SYN
+# every 10 ms through every unload (see testing.rst for what an unpaced
+# one did to it). There a cycle takes about 10 s, a namespace pair 17 s
+# and a final client about a second.
 if debug_kernel; then
-	CYCLES=${HSK_CHURN_CYCLES:-1}
-	NETNS=${HSK_CHURN_NETNS:-0}
+	CYCLES=${HSK_CHURN_CYCLES:-2}
+	NETNS=${HSK_CHURN_NETNS:-1}
 	FINAL=10
 	FLOOD_RATE="-r 100"
 fi
