@@ -145,8 +145,7 @@ steer() {
 # go back over the veth, whose client side is processed on $GEN_CPU.
 # hsk_pkt synflood writes frames to the server's veth0 MAC address.
 setup_flood_pair() {
-	setup_ns SRV CLI
-	setup_veth "$SRV" "$CLI" 9
+	srv_cli
 	$IP -n "$SRV" link add sink type dummy || fail "dummy device"
 	$IP -n "$SRV" link set sink up
 	# Through a gateway, as a server's replies go: one neighbour entry

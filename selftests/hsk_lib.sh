@@ -15,13 +15,19 @@ CADDR=10.9.0.2
 OUT=$(mktemp -d /tmp/hsk-test.XXXXXX)
 hsk_defer "rm -rf $OUT"
 
-# hsk_pair: hsk loaded, $SRV and $CLI namespaces joined by veth, the test
-# port handed to hsk in $SRV; with HSK_CT_RULES set, behind ct_ruleset.
-hsk_pair() {
-	hsk_load
+# srv_cli: the $SRV and $CLI namespaces joined by veth ($SADDR, $CADDR),
+# with $SRVNET set: what srv, cli, serve and the counters work on.
+srv_cli() {
 	setup_ns SRV CLI
 	srv_holder
 	setup_veth "$SRV" "$CLI" 9
+}
+
+# hsk_pair: hsk loaded, srv_cli, the test port handed to hsk in $SRV;
+# with HSK_CT_RULES set, behind ct_ruleset.
+hsk_pair() {
+	hsk_load
+	srv_cli
 	hsk_set ports "$PORT"
 	[ -z "${HSK_CT_RULES:-}" ] || ct_ruleset "$HSK_CT_RULES"
 }

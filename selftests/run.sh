@@ -119,9 +119,8 @@ new_leaks() {
 # REASON" line when the default run on the debug kernel leaves TEST to
 # the distro kernel; nothing, and false, for a test that runs.
 debug_leaves_out() {
-	[ -z "${HSK_TESTS:-}" ] && [ "$(cat /hsk/kernel)" = debug ] &&
-		grep -m1 '^# hsk-debug-check: off, ' "$1" |
-		sed 's/^# hsk-debug-check: off, //' | grep .
+	[ -z "${HSK_TESTS:-}" ] && debug_kernel &&
+		sed -n 's/^# hsk-debug-check: off, //p' "$1" | grep -m1 .
 }
 
 # The names in HSK_TESTS that match no test.

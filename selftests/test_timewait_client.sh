@@ -18,9 +18,7 @@
 ROUNDS=40
 
 hsk_load
-setup_ns SRV CLI
-srv_holder
-setup_veth "$SRV" "$CLI" 9
+srv_cli
 
 cli_set() {
 	cli sh -c "echo '$2' > /proc/sys/net/hsk/$1" || fail "net.hsk.$1=$2 refused in $CLI"
