@@ -38,7 +38,11 @@
 # HSK_BENCH_REPEAT (runs of each flood case, 3),
 # HSK_BENCH_RATES (SYNs per second of the sweep, 1000,10000),
 # HSK_BENCH_ROUNDS (no-flood rounds per stack, 5), HSK_BENCH_ROUND_SECONDS
-# (3), HSK_BENCH_BURST (connections of the burst, 200).
+# (3), HSK_BENCH_BURST (connections of the burst, 200), HSK_BENCH_PARTS
+# (which parts run, of flood,sweep,profile,calm,handshake,memory,burst:
+# all of them unless set), HSK_BENCH_PROFILE (the STACK:COOKIES cases
+# profiled, comma-separated: kernel:2,hsk:2,hsk-late:2 and hsk:3 where the
+# module has it).
 
 RX_CPU=1
 GEN_CPU=0
@@ -55,6 +59,7 @@ RATES=$(echo "${HSK_BENCH_RATES:-1000,10000}" | tr , " ")
 ROUNDS=${HSK_BENCH_ROUNDS:-5}
 ROUND_SECS=${HSK_BENCH_ROUND_SECONDS:-3}
 BURST=${HSK_BENCH_BURST:-200}
+PARTS=",${HSK_BENCH_PARTS:-flood,sweep,profile,calm,handshake,memory,burst},"
 VERDICT=${HSK_VERDICT:-/dev/null}
 # Legitimate clients beside a flood: that many dialing, each pausing
 # LEGIT_GAP_MS after each connection (40 connections a second at most,
@@ -399,6 +404,14 @@ entry_bytes() {
 	record memory "$1,${hsk:--},${kernel:--}"
 }
 
+# part NAME: whether HSK_BENCH_PARTS asks for that part.
+part() {
+	case "$PARTS" in
+	*,"$1",*) return 0 ;;
+	esac
+	return 1
+}
+
 need_module veth dummy nf_tables nft_ct nf_conntrack
 command -v perf >/dev/null || fail "no perf in the guest (scripts/initramfs.sh)"
 # perf names kernel and module functions from /proc/kallsyms.
@@ -434,50 +447,67 @@ flood_cases() {
 	done
 }
 
-progress "flood: $REPEAT runs of $SECS s per case; rates in SYN/s"
-# shellcheck disable=SC2086 # lists of words
-flood_cases flood $STACKS
-for rate in $RATES; do
-	# shellcheck disable=SC2086
-	flood_cases "$rate" $SWEEP
-done
+PROFILE=$(echo "${HSK_BENCH_PROFILE:-kernel:2,hsk:2,hsk-late:2}" | tr , " ")
+[ -n "${HSK_BENCH_PROFILE:-}" ] || PROFILE="$PROFILE $(echo "$STACKS" | grep -o 'hsk:3')"
 
-progress "profile of the receive vCPU, $SECS s of flood each"
-for sc in kernel:2 hsk:2 hsk-late:2; do
-	profile_case "${sc%:*}" "${sc#*:}"
-done
-
-progress "calm: server speaks first, each client's first final ACK lost"
-for sc in kernel:1 hsk:1 hsk:2 $(echo "$STACKS" | grep -o 'hsk:3'); do
-	calm_case "${sc%:*}" "${sc#*:}"
-done
-
-progress "no flood: $ROUNDS rounds of $ROUND_SECS s per stack, 4 clients"
-serve -n 100000000 -b 4096
-i=1
-while [ $i -le "$ROUNDS" ]; do
-	# Alternate which stack goes first, so a trend favours neither.
-	if [ $((i % 2)) = 1 ]; then
-		order="kernel hsk"
-	else
-		order="hsk kernel"
-	fi
-	for s in $order; do
-		handshake_round $i "$s"
+if part flood; then
+	progress "flood: $REPEAT runs of $SECS s per case; rates in SYN/s"
+	# shellcheck disable=SC2086 # lists of words
+	flood_cases flood $STACKS
+fi
+if part sweep; then
+	for rate in $RATES; do
+		# shellcheck disable=SC2086
+		flood_cases "$rate" $SWEEP
 	done
-	i=$((i + 1))
-done
-stop_server
+fi
 
-entry_bytes half-open request_sock_TCP
-entry_bytes TIME_WAIT tw_sock_TCP
+if part profile; then
+	progress "profile of the receive vCPU, $SECS s of flood each"
+	for sc in $PROFILE; do
+		profile_case "${sc%:*}" "${sc#*:}"
+	done
+fi
 
-progress "burst of $BURST connections, listen(fd, 4), accept() from 3 s on"
-use_stack kernel
-burst_latency kernel
-use_stack hsk
-burst_latency "hsk parking off"
-hsk_set accept_backlog 1024
-burst_latency "hsk accept_backlog=1024"
+if part calm; then
+	progress "calm: server speaks first, each client's first final ACK lost"
+	for sc in kernel:1 hsk:1 hsk:2 $(echo "$STACKS" | grep -o 'hsk:3'); do
+		calm_case "${sc%:*}" "${sc#*:}"
+	done
+fi
+
+if part handshake; then
+	progress "no flood: $ROUNDS rounds of $ROUND_SECS s per stack, 4 clients"
+	serve -n 100000000 -b 4096
+	i=1
+	while [ $i -le "$ROUNDS" ]; do
+		# Alternate which stack goes first, so a trend favours neither.
+		if [ $((i % 2)) = 1 ]; then
+			order="kernel hsk"
+		else
+			order="hsk kernel"
+		fi
+		for s in $order; do
+			handshake_round $i "$s"
+		done
+		i=$((i + 1))
+	done
+	stop_server
+fi
+
+if part memory; then
+	entry_bytes half-open request_sock_TCP
+	entry_bytes TIME_WAIT tw_sock_TCP
+fi
+
+if part burst; then
+	progress "burst of $BURST connections, listen(fd, 4), accept() from 3 s on"
+	use_stack kernel
+	burst_latency kernel
+	use_stack hsk
+	burst_latency "hsk parking off"
+	hsk_set accept_backlog 1024
+	burst_latency "hsk accept_backlog=1024"
+fi
 progress "done"
 exit 0
