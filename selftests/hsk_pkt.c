@@ -204,6 +204,8 @@ static size_t build_tcp(const struct seg *s, __u8 *buf)
 	return len;
 }
 
+static __u16 ip_id;
+
 /* Sends an IPv4 datagram of @len bytes of TCP, optionally with an IP
  * option (a record-route) or split into two fragments.
  */
@@ -219,7 +221,14 @@ static size_t ip_header(__u8 *pkt, const struct seg *s)
 	iph->protocol = IPPROTO_TCP;
 	iph->saddr = s->src.s_addr;
 	iph->daddr = s->dst.s_addr;
-	iph->id = htons(getpid() & 0xffff);
+	/* A datagram's own id, as a real sender gives it: fragmented
+	 * segments sharing one would share one reassembly queue, and a
+	 * fragment meeting the queue of the one before it is dropped
+	 * without a counter (ip_frag_queue()).
+	 */
+	if (!ip_id)
+		ip_id = getpid();
+	iph->id = htons(ip_id++);
 	if (s->ipopt) {
 		/* NOP, then record-route with room for no address: 1 + 3. */
 		pkt[20] = 1;
