@@ -258,7 +258,7 @@ static u32 hsk_ts_with_mac(u32 now, u32 ts_mac)
 }
 
 static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
-				   const struct hsk_seg *seg,
+				   const struct hsk_seg *seg, u32 hash,
 				   const struct hsk_synack *sa, u16 client_mss)
 {
 	struct hsk_req *req = hsk_req_alloc();
@@ -268,6 +268,7 @@ static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
 	req->defer_accept =
 		READ_ONCE(inet_csk(lsk)->icsk_accept_queue.rskq_defer_accept);
 	req->tuple = seg->tuple;
+	req->hash = hash;
 	req->expires = ktime_get_ns() + hsk_synack_timeout_ns(hn, 0);
 	req->rcv_isn = seg->seq;
 	req->snt_isn = sa->seq;
@@ -313,18 +314,20 @@ enum hsk_add_result {
 	HSK_ADD_NOMEM,
 };
 
-/* Stores a half-open entry for @seg, whose first SYN-ACK is @sa. */
+/* Stores a half-open entry for @seg (@hash: hsk_synq_hash() of its
+ * tuple), whose first SYN-ACK is @sa.
+ */
 static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 					struct sock *lsk,
-					struct hsk_synq_bucket *b,
-					const struct hsk_seg *seg,
+					const struct hsk_seg *seg, u32 hash,
 					const struct hsk_synack *sa,
 					u16 client_mss)
 {
+	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
 	enum hsk_add_result res = HSK_ADD_OK;
 	struct hsk_req *req;
 
-	req = hsk_req_new(hn, lsk, seg, sa, client_mss);
+	req = hsk_req_new(hn, lsk, seg, hash, sa, client_mss);
 	if (!req) {
 		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_NOMEM);
 		return HSK_ADD_NOMEM;
@@ -345,7 +348,8 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
-	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	u32 hash = hsk_synq_hash(&hn->synq, &seg->tuple);
+	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
 	int mode = READ_ONCE(hn->syncookies);
 	struct hsk_cookie_opts copts;
 	struct sk_buff *out = NULL;
@@ -358,8 +362,10 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 
 	HSK_INC(hn, SYN_RECEIVED);
 
-	/* Stateless answers store nothing: no entry to look for then. */
-	if (atomic_read(&hn->synq.count)) {
+	/* A retransmitted SYN may find its entry; a flood SYN's bucket
+	 * rarely has the tag of its hash, and stateless answers store none.
+	 */
+	if (hsk_synq_may_hold(b, hash)) {
 		spin_lock(&b->lock);
 		req = hsk_synq_lookup(b, &seg->tuple);
 		if (req) {
@@ -411,7 +417,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
-		switch (hsk_synq_add(hn, lsk, b, seg, &sa, client_mss)) {
+		switch (hsk_synq_add(hn, lsk, seg, hash, &sa, client_mss)) {
 		case HSK_ADD_OK:
 			break;
 		case HSK_ADD_DUP:
