@@ -258,7 +258,7 @@ static u32 hsk_ts_with_mac(u32 now, u32 ts_mac)
 }
 
 static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
-				   const struct hsk_seg *seg, u32 hash,
+				   const struct hsk_seg *seg,
 				   const struct hsk_synack *sa, u16 client_mss)
 {
 	struct hsk_req *req = hsk_req_alloc();
@@ -268,7 +268,6 @@ static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
 	req->defer_accept =
 		READ_ONCE(inet_csk(lsk)->icsk_accept_queue.rskq_defer_accept);
 	req->tuple = seg->tuple;
-	req->hash = hash;
 	req->expires = ktime_get_ns() + hsk_synack_timeout_ns(hn, 0);
 	req->rcv_isn = seg->seq;
 	req->snt_isn = sa->seq;
@@ -327,7 +326,7 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	enum hsk_add_result res = HSK_ADD_OK;
 	struct hsk_req *req;
 
-	req = hsk_req_new(hn, lsk, seg, hash, sa, client_mss);
+	req = hsk_req_new(hn, lsk, seg, sa, client_mss);
 	if (!req) {
 		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_NOMEM);
 		return HSK_ADD_NOMEM;
@@ -335,7 +334,7 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	spin_lock(&b->lock);
 	if (hsk_synq_lookup(b, &seg->tuple))
 		res = HSK_ADD_DUP;
-	else if (!hsk_synq_insert(hn, b, req))
+	else if (!hsk_synq_insert(hn, b, req, hash))
 		res = HSK_ADD_FULL;	/* it filled up since the first check */
 	spin_unlock(&b->lock);
 	if (res == HSK_ADD_FULL)

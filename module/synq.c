@@ -100,15 +100,15 @@ struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
 	return hsk_synq_bucket_of(q, hsk_synq_hash(q, t));
 }
 
-static unsigned long hsk_synq_tag(u32 hash)
+static u8 hsk_synq_tag(u32 hash)
 {
-	return BIT((hash >> ilog2(HSK_SYNQ_BUCKETS)) % BITS_PER_LONG);
+	return (hash >> ilog2(HSK_SYNQ_BUCKETS)) % BITS_PER_LONG;
 }
 
 /* False only if the bucket holds no entry of that hash; no lock. */
 bool hsk_synq_may_hold(const struct hsk_synq_bucket *b, u32 hash)
 {
-	return READ_ONCE(b->tags) & hsk_synq_tag(hash);
+	return READ_ONCE(b->tags) & BIT(hsk_synq_tag(hash));
 }
 
 static bool hsk_tuple_eq(const struct hsk_tuple *a, const struct hsk_tuple *b)
@@ -129,9 +129,11 @@ struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 	return NULL;
 }
 
-/* Takes ownership of @req on success. Fails when the table is full. */
+/* Takes ownership of @req, whose tuple's hsk_synq_hash() is @hash, on
+ * success. Fails when the table is full.
+ */
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
-		     struct hsk_req *req)
+		     struct hsk_req *req, u32 hash)
 {
 	struct hsk_synq *q = &hn->synq;
 
@@ -140,15 +142,19 @@ bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
 		atomic_dec(&q->count);
 		return false;
 	}
+	req->tag = hsk_synq_tag(hash);
 	hlist_add_head(&req->node, &b->chain);
-	WRITE_ONCE(b->tags, b->tags | hsk_synq_tag(req->hash));
+	WRITE_ONCE(b->tags, b->tags | BIT(req->tag));
 	hsk_synq_arm(b, req->expires);
 	return true;
 }
 
+/* Hashes the tuple again rather than store the bucket: that keeps an
+ * entry at 64 bytes, and an entry is unlinked once.
+ */
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
 {
-	struct hsk_synq_bucket *b = hsk_synq_bucket_of(q, req->hash);
+	struct hsk_synq_bucket *b = hsk_synq_bucket(q, &req->tuple);
 	unsigned long tags = 0;
 	struct hsk_req *left;
 
@@ -156,7 +162,7 @@ void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
 	hlist_del(&req->node);
 	atomic_dec(&q->count);
 	hlist_for_each_entry(left, &b->chain, node)
-		tags |= hsk_synq_tag(left->hash);
+		tags |= BIT(left->tag);
 	WRITE_ONCE(b->tags, tags);
 }
 

@@ -49,12 +49,12 @@ struct hsk_req {
 	u32 rcv_isn;		/* the client's ISN */
 	u32 snt_isn;		/* our ISN, a cookie */
 	u32 ts_recent;		/* the client's TSval from its SYN */
-	u32 hash;		/* hsk_synq_hash() of @tuple */
 	int oif;		/* device the listener is bound to, or 0 */
 	u16 mss;		/* the client's MSS, clamped by the listener */
 	u16 adv_mss;		/* the MSS we advertised */
 	u16 window;		/* the window we advertised (unscaled) */
 	u8 tos;
+	u8 tag;			/* its bit in the bucket's @tags */
 	u8 retrans;
 	u8 defer_accept;	/* the listener's TCP_DEFER_ACCEPT, in timeouts */
 	u8 snd_wscale:4,
@@ -95,7 +95,7 @@ struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 struct hsk_req *hsk_req_alloc(void);
 void hsk_req_free(struct hsk_req *req);
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
-		     struct hsk_req *req);
+		     struct hsk_req *req, u32 hash);
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req);
 bool hsk_synq_full(const struct hsk_net *hn);
 
