@@ -17,7 +17,9 @@ struct hsk_addr_set {
 	u32 addr[];		/* network order, sorted as plain numbers */
 };
 
-static unsigned int hsk_localaddr_count(struct net *net)
+/* Counts the netns's addresses, storing the first @room of them in @addr. */
+static unsigned int hsk_localaddr_walk(struct net *net, u32 *addr,
+				       unsigned int room)
 {
 	const struct in_ifaddr *ifa;
 	struct net_device *dev;
@@ -26,35 +28,15 @@ static unsigned int hsk_localaddr_count(struct net *net)
 	for_each_netdev_rcu(net, dev) {
 		struct in_device *idev = __in_dev_get_rcu(dev);
 
-		if (idev)
-			in_dev_for_each_ifa_rcu(ifa, idev)
-				n++;
-	}
-	return n;
-}
-
-/* Fills @s from the devices' address lists; false if they grew past its
- * size meanwhile.
- */
-static bool hsk_localaddr_fill(struct net *net, struct hsk_addr_set *s,
-			       unsigned int room)
-{
-	const struct in_ifaddr *ifa;
-	struct net_device *dev;
-
-	s->len = 0;
-	for_each_netdev_rcu(net, dev) {
-		struct in_device *idev = __in_dev_get_rcu(dev);
-
 		if (!idev)
 			continue;
 		in_dev_for_each_ifa_rcu(ifa, idev) {
-			if (s->len == room)
-				return false;
-			s->addr[s->len++] = (__force u32)ifa->ifa_local;
+			if (n < room)
+				addr[n] = (__force u32)ifa->ifa_local;
+			n++;
 		}
 	}
-	return true;
+	return n;
 }
 
 static int hsk_addr_cmp(const void *a, const void *b)
@@ -81,14 +63,15 @@ static void hsk_localaddr_refresh(struct work_struct *work)
 		genid = atomic_read(&la->net->ipv4.dev_addr_genid);
 		smp_rmb();	/* the count before the lists it counts */
 		rcu_read_lock();
-		room = hsk_localaddr_count(la->net) + 1;
+		room = hsk_localaddr_walk(la->net, NULL, 0) + 1;
 		rcu_read_unlock();
 		s = kmalloc(struct_size(s, addr, room), GFP_KERNEL);
 		if (!s)
 			return;	/* the next early SYN asks again */
 		rcu_read_lock();
-		filled = hsk_localaddr_fill(la->net, s, room);
+		s->len = hsk_localaddr_walk(la->net, s->addr, room);
 		rcu_read_unlock();
+		filled = s->len <= room;
 		if (!filled)
 			kfree(s);
 	} while (!filled);
