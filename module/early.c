@@ -31,7 +31,8 @@
  *
  * Rules: called from the PRE_ROUTING hook (softirq, netfilter's RCU read
  * side). It reads RCU-protected and READ_ONCE state only, takes no lock
- * and writes nothing.
+ * and writes nothing (but for queueing the refresh of an out-of-date
+ * address copy: localaddr.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -119,12 +120,14 @@ static bool hsk_early_hooks_harmless(const struct net *net, bool *ct)
  * without a word about it to anybody: the conditions under which
  * fib_validate_source() only asks whether the source is one of ours.
  */
-static bool hsk_early_route_local(struct net *net, const struct sk_buff *skb)
+static bool hsk_early_route_local(struct hsk_net *hn, const struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
+	struct net *net = hn->net;
 	struct net_device *dev = skb->dev;
 	struct in_device *idev = __in_dev_get_rcu(dev);
 	struct net_device *ddev;
+	bool ours;
 
 	if (!idev || (dev->flags & IFF_LOOPBACK) || netif_is_l3_master(dev) ||
 	    netif_is_l3_slave(dev) || IN_DEV_RPFILTER(idev) ||
@@ -141,11 +144,13 @@ static bool hsk_early_route_local(struct net *net, const struct sk_buff *skb)
 	if (!ddev || !(ddev->flags & IFF_UP))
 		return false;
 	/* A source of ours from outside is a martian the kernel drops. */
+	if (hsk_localaddr_lookup(&hn->localaddr, iph->saddr, &ours))
+		return !ours;
 	return !__ip_dev_find(net, iph->saddr, false);
 }
 
 /* @skb is a SYN to a port of net.hsk.ports: may it take the early path? */
-bool hsk_early_allowed(const struct hsk_net *hn, const struct sk_buff *skb,
+bool hsk_early_allowed(struct hsk_net *hn, const struct sk_buff *skb,
 		       const struct nf_hook_state *state)
 {
 	const struct iphdr *iph = ip_hdr(skb);
@@ -159,5 +164,5 @@ bool hsk_early_allowed(const struct hsk_net *hn, const struct sk_buff *skb,
 		return false;
 	if (!hsk_ct_early_ok(state->net, skb, ct))
 		return false;
-	return hsk_early_route_local(state->net, skb);
+	return hsk_early_route_local(hn, skb);
 }

@@ -13,7 +13,7 @@ enum {
 	HSK_EARLY_PRIORITY = NF_IP_PRI_CONNTRACK - 1,
 };
 
-bool hsk_early_allowed(const struct hsk_net *hn, const struct sk_buff *skb,
+bool hsk_early_allowed(struct hsk_net *hn, const struct sk_buff *skb,
 		       const struct nf_hook_state *state);
 
 /* input.c: tells hsk's own hooks from everybody else's. */

@@ -22,6 +22,7 @@
 
 #include "adaptive.h"
 #include "cookie.h"
+#include "localaddr.h"
 #include "park.h"
 #include "stats.h"
 #include "synq.h"
@@ -60,6 +61,7 @@ struct hsk_net {
 	struct hsk_synq synq;
 	struct hsk_park park;
 	struct hsk_tw_table tw;
+	struct hsk_localaddr localaddr;
 	struct hsk_mib __percpu *mib;
 	struct ctl_table_header *sysctl;
 };

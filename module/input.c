@@ -313,14 +313,16 @@ enum hsk_add_result {
 	HSK_ADD_NOMEM,
 };
 
-/* Stores a half-open entry for @seg, whose first SYN-ACK is @sa. */
+/* Stores a half-open entry for @seg (@hash: hsk_synq_hash() of its
+ * tuple), whose first SYN-ACK is @sa.
+ */
 static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 					struct sock *lsk,
-					struct hsk_synq_bucket *b,
-					const struct hsk_seg *seg,
+					const struct hsk_seg *seg, u32 hash,
 					const struct hsk_synack *sa,
 					u16 client_mss)
 {
+	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
 	enum hsk_add_result res = HSK_ADD_OK;
 	struct hsk_req *req;
 
@@ -332,7 +334,7 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	spin_lock(&b->lock);
 	if (hsk_synq_lookup(b, &seg->tuple))
 		res = HSK_ADD_DUP;
-	else if (!hsk_synq_insert(hn, b, req))
+	else if (!hsk_synq_insert(hn, b, req, hash))
 		res = HSK_ADD_FULL;	/* it filled up since the first check */
 	spin_unlock(&b->lock);
 	if (res == HSK_ADD_FULL)
@@ -345,7 +347,8 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
-	struct hsk_synq_bucket *b = hsk_synq_bucket(&hn->synq, &seg->tuple);
+	u32 hash = hsk_synq_hash(&hn->synq, &seg->tuple);
+	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
 	int mode = READ_ONCE(hn->syncookies);
 	struct hsk_cookie_opts copts;
 	struct sk_buff *out = NULL;
@@ -358,8 +361,10 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 
 	HSK_INC(hn, SYN_RECEIVED);
 
-	/* Stateless answers store nothing: no entry to look for then. */
-	if (atomic_read(&hn->synq.count)) {
+	/* A retransmitted SYN may find its entry; a flood SYN's bucket
+	 * rarely has the tag of its hash, and stateless answers store none.
+	 */
+	if (hsk_synq_may_hold(b, hash)) {
 		spin_lock(&b->lock);
 		req = hsk_synq_lookup(b, &seg->tuple);
 		if (req) {
@@ -411,7 +416,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
-		switch (hsk_synq_add(hn, lsk, b, seg, &sa, client_mss)) {
+		switch (hsk_synq_add(hn, lsk, seg, hash, &sa, client_mss)) {
 		case HSK_ADD_OK:
 			break;
 		case HSK_ADD_DUP:

@@ -51,6 +51,7 @@ static int __net_init hsk_net_init(struct net *net)
 	hsk_cookie_init(&hn->cookie);
 	hsk_park_init(hn);
 	hsk_adaptive_init(hn);
+	hsk_localaddr_init(&hn->localaddr, net);
 
 	hn->mib = alloc_percpu(struct hsk_mib);
 	if (!hn->mib)
@@ -108,6 +109,7 @@ static void __net_exit hsk_net_exit(struct net *net)
 	hsk_tw_exit(hn);
 	hsk_synq_exit(hn);
 	hsk_park_exit(hn);
+	hsk_localaddr_exit(&hn->localaddr);
 	hsk_ports_free(hn);
 	free_percpu(hn->mib);
 }

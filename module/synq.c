@@ -82,14 +82,33 @@ void hsk_synq_exit(struct hsk_net *hn)
 	kvfree(q->buckets);
 }
 
+u32 hsk_synq_hash(const struct hsk_synq *q, const struct hsk_tuple *t)
+{
+	return siphash_3u32((__force u32)t->raddr, (__force u32)t->laddr,
+			    (__force u32)t->rport << 16 | (__force u32)t->lport,
+			    &q->hash_key);
+}
+
+struct hsk_synq_bucket *hsk_synq_bucket_of(struct hsk_synq *q, u32 hash)
+{
+	return &q->buckets[hash & (HSK_SYNQ_BUCKETS - 1)];
+}
+
 struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
 					const struct hsk_tuple *t)
 {
-	u32 hash = siphash_3u32((__force u32)t->raddr, (__force u32)t->laddr,
-				(__force u32)t->rport << 16 | (__force u32)t->lport,
-				&q->hash_key);
+	return hsk_synq_bucket_of(q, hsk_synq_hash(q, t));
+}
 
-	return &q->buckets[hash & (HSK_SYNQ_BUCKETS - 1)];
+static u8 hsk_synq_tag(u32 hash)
+{
+	return (hash >> ilog2(HSK_SYNQ_BUCKETS)) % BITS_PER_LONG;
+}
+
+/* False only if the bucket holds no entry of that hash; no lock. */
+bool hsk_synq_may_hold(const struct hsk_synq_bucket *b, u32 hash)
+{
+	return READ_ONCE(b->tags) & BIT(hsk_synq_tag(hash));
 }
 
 static bool hsk_tuple_eq(const struct hsk_tuple *a, const struct hsk_tuple *b)
@@ -110,9 +129,11 @@ struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 	return NULL;
 }
 
-/* Takes ownership of @req on success. Fails when the table is full. */
+/* Takes ownership of @req, whose tuple's hsk_synq_hash() is @hash, on
+ * success. Fails when the table is full.
+ */
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
-		     struct hsk_req *req)
+		     struct hsk_req *req, u32 hash)
 {
 	struct hsk_synq *q = &hn->synq;
 
@@ -121,15 +142,28 @@ bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
 		atomic_dec(&q->count);
 		return false;
 	}
+	req->tag = hsk_synq_tag(hash);
 	hlist_add_head(&req->node, &b->chain);
+	WRITE_ONCE(b->tags, b->tags | BIT(req->tag));
 	hsk_synq_arm(b, req->expires);
 	return true;
 }
 
+/* Hashes the tuple again rather than store the bucket: that keeps an
+ * entry at 64 bytes, and an entry is unlinked once.
+ */
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
 {
+	struct hsk_synq_bucket *b = hsk_synq_bucket(q, &req->tuple);
+	unsigned long tags = 0;
+	struct hsk_req *left;
+
+	lockdep_assert_held(&b->lock);
 	hlist_del(&req->node);
 	atomic_dec(&q->count);
+	hlist_for_each_entry(left, &b->chain, node)
+		tags |= BIT(left->tag);
+	WRITE_ONCE(b->tags, tags);
 }
 
 bool hsk_synq_full(const struct hsk_net *hn)

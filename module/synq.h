@@ -18,6 +18,13 @@
  *    unlink itself.
  *  - @count is the number of entries in the whole table, checked against
  *    net.hsk.max_syn_backlog before an insert.
+ *  - A bucket's @tags has one bit set for each of its entries, chosen by
+ *    bits of the entry's hash that did not pick the bucket; it is
+ *    written under the bucket lock and read without it by every SYN,
+ *    which locks the bucket and walks its chain only if an entry for it
+ *    may be there: a flood SYN answered statelessly seldom does. A miss that
+ *    races with the insert of the same tuple on another cpu is the race
+ *    two copies of one SYN always run: it gets a cookie SYN-ACK.
  */
 #ifndef _HSK_SYNQ_H
 #define _HSK_SYNQ_H
@@ -47,6 +54,7 @@ struct hsk_req {
 	u16 adv_mss;		/* the MSS we advertised */
 	u16 window;		/* the window we advertised (unscaled) */
 	u8 tos;
+	u8 tag;			/* its bit in the bucket's @tags */
 	u8 retrans;
 	u8 defer_accept;	/* the listener's TCP_DEFER_ACCEPT, in timeouts */
 	u8 snd_wscale:4,
@@ -60,6 +68,7 @@ struct hsk_req {
 struct hsk_synq_bucket {
 	spinlock_t lock;		/* guards @chain and its entries */
 	struct hlist_head chain;
+	unsigned long tags;		/* hsk_synq_may_hold() */
 	struct hrtimer timer;
 	struct hsk_net *hn;
 };
@@ -76,14 +85,17 @@ void hsk_synq_cache_destroy(void);
 int hsk_synq_init(struct hsk_net *hn);
 void hsk_synq_exit(struct hsk_net *hn);
 
+u32 hsk_synq_hash(const struct hsk_synq *q, const struct hsk_tuple *t);
+struct hsk_synq_bucket *hsk_synq_bucket_of(struct hsk_synq *q, u32 hash);
 struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
 					const struct hsk_tuple *t);
+bool hsk_synq_may_hold(const struct hsk_synq_bucket *b, u32 hash);
 struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 				const struct hsk_tuple *t);
 struct hsk_req *hsk_req_alloc(void);
 void hsk_req_free(struct hsk_req *req);
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
-		     struct hsk_req *req);
+		     struct hsk_req *req, u32 hash);
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req);
 bool hsk_synq_full(const struct hsk_net *hn);
 

@@ -12,7 +12,8 @@
 # the queue); a firewall chain on input (whose drop rule still drops);
 # a chain on prerouting after hsk's hook (mangle); rp_filter; nf_conntrack_tcp_loose=0; a raw
 # table's notrack. A SYN from the server's own address is a martian: not
-# answered, early or late.
+# answered, early or late, also from an address added after the path
+# last looked; an address removed is a source like any other again.
 #
 # hsk-timeout: 300
 
@@ -158,6 +159,35 @@ wait_for "[ \$(stat_sum /proc/net/stat/rt_cache in_martian_src) -gt $m ]" 10 ||
 	fail "martian SYN not dropped by input routing"
 [ "$(counter EarlySyns)" = "$e" ] || fail "martian SYN taken early"
 [ "$(counter SynReceived)" = "$s" ] || fail "martian SYN reached hsk"
+
+# The early path keeps its own copy of the netns's addresses for that
+# check (module/localaddr.c): an address added after the copy was built
+# is a martian source at once, and once it is removed, no longer.
+OTHER=10.9.0.77
+# two_syns SPORT COUNT WHAT: two SYNs from $OTHER, half a second apart;
+# after each, the command COUNT prints a number one higher, or WHAT fails.
+two_syns() {
+	local n p
+
+	n=$($2)
+	for p in "$1" $(($1 + 1)); do
+		cli "$PKT" send "$OTHER" "$p" "$SADDR" "$PORT" || fail "send"
+		n=$((n + 1))
+		wait_for "[ \$($2) -ge $n ]" 10 || fail "$3"
+		sleep 0.5
+	done
+}
+martians() {
+	stat_sum /proc/net/stat/rt_cache in_martian_src
+}
+srv "$IP" addr add "$OTHER/32" dev veth0 || fail "add $OTHER"
+e=$(counter EarlySyns)
+# The first SYN after a change finds the copy out of date and asks the
+# kernel; the second, a moment later, meets the copy built anew.
+two_syns 40997 martians "SYN from the new address $OTHER not dropped by input routing"
+[ "$(counter EarlySyns)" = "$e" ] || fail "SYN from the new address $OTHER taken early"
+srv "$IP" addr del "$OTHER/32" dev veth0 || fail "delete $OTHER"
+two_syns 40995 "counter EarlySyns" "SYN from the removed address $OTHER not taken early"
 
 flood "after the fallbacks" 1
 check_dmesg_clean
