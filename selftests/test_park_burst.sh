@@ -8,7 +8,10 @@
 #  - the kernel's own listener (the port not in net.hsk.ports);
 #  - hsk without parking: clients retransmit, and hsk must complete at
 #    least 3/4 as many as the kernel (it completed about a quarter before
-#    it dropped SYNs for a full accept queue like the kernel does);
+#    it dropped SYNs for a full accept queue like the kernel does). Who
+#    completes depends on which SYN retransmission meets a free slot,
+#    so one burst of either varies by a fifth: the kernel and hsk take
+#    turns for two bursts each and their sums are compared;
 #  - hsk with net.hsk.accept_backlog=256: all 200 complete, every byte
 #    arrives, and no client retransmits anything.
 #
@@ -47,26 +50,37 @@ run() {
 	RECEIVED=$(grep -c '^received 1: x' "$OUT/server.log")
 	kill "$SERVER_PID"
 	wait "$SERVER_PID" 2>/dev/null
-	log "$1: $OK/$CLIENTS completed, $RECEIVED served, $RETRANS client retransmissions ($SYNRETRANS SYN)"
+	log "$1: $OK/$CLIENTS completed, $RECEIVED served, $RETRANS client retransmissions ($SYNRETRANS SYN)$(failures)"
+}
+
+# failures: how the clients that did not complete failed, for the log.
+failures() {
+	sed -n 's/^failed at \([a-z]*\) .*/\1/p' "$OUT/burst" | sort | uniq -c |
+		awk '{ s = s ", " $1 " at " $2 } END { if (s != "") print ";" substr(s, 2) }'
 }
 
 hsk_pair
 
-hsk_set ports ""
-run kernel
-kernel_ok=$OK
-[ "$RETRANS" -gt 0 ] || fail "the kernel's run saw no retransmission: the burst is too small"
+kernel_ok=0
+hsk_ok=0
+for round in 1 2; do
+	hsk_set ports ""
+	run "kernel, round $round"
+	kernel_ok=$((kernel_ok + OK))
+	[ "$RETRANS" -gt 0 ] || fail "the kernel's run saw no retransmission: the burst is too small"
 
-hsk_set ports "$PORT"
-run "hsk, parking off"
-[ "$RETRANS" -gt 0 ] || fail "no retransmission with parking off"
-[ $((OK * 4)) -ge $((kernel_ok * 3)) ] ||
-	fail "hsk completed $OK, the kernel $kernel_ok ($(nonzero_stats))"
+	hsk_set ports "$PORT"
+	run "hsk, parking off, round $round"
+	hsk_ok=$((hsk_ok + OK))
+	[ "$RETRANS" -gt 0 ] || fail "no retransmission with parking off"
+done
+[ $((hsk_ok * 4)) -ge $((kernel_ok * 3)) ] ||
+	fail "hsk completed $hsk_ok, the kernel $kernel_ok ($(nonzero_stats))"
 [ "$(counter AcceptOverflows)" -gt 0 ] || fail "no overflow counted"
 
-# The clients run 2 lost leave half-open entries behind, whose late
-# completions would be parked and reset in run 3: a fresh module drops
-# them (admin guide, Loading).
+# The clients the runs without parking lost leave half-open entries
+# behind, whose late completions would be parked and reset in the last
+# run: a fresh module drops them (admin guide, Loading).
 hsk_unload
 hsk_load
 hsk_set ports "$PORT"
