@@ -90,11 +90,6 @@ cols() {
 	esac
 }
 
-# Busybox date has no sub-second format; uptime has centiseconds.
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-
 T0=$(now_ms)
 progress() {
 	echo "# [$((($(now_ms) - T0) / 1000))s] $*"

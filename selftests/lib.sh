@@ -88,6 +88,12 @@ EOT
 	return $rc
 }
 
+# now_ms: the guest's uptime in ms; busybox date has no sub-second
+# format, /proc/uptime has centiseconds.
+now_ms() {
+	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
+}
+
 # Poll COND (a shell command string) every 0.1 s for up to TIMEOUT seconds.
 wait_for() {
 	local cond=$1 tries=$((${2:-10} * 10))

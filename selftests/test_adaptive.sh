@@ -30,11 +30,6 @@ FLOOD_RATE=1000	# SYNs per second, over SYN_HIGH on any guest
 SYN_HIGH=300
 SYN_LOW=50
 
-# now_ms: the guest's uptime in ms (10 ms steps).
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-
 need_module nf_tables
 hsk_pair
 hsk_set synack_rto_ms $RTO

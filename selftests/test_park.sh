@@ -220,8 +220,15 @@ while [ $i -lt 8 ]; do
 	i=$((i + 1))
 done
 hsk_defer "kill $FLOOD 2>/dev/null"
-wait_for "[ \"\$(listener $PORT | cut -d' ' -f2,3)\" = '1 3' ]" 20 ||
-	fail "flooded listener: '$(listener $PORT)', expected queue 1, parked 3"
+# Eight handshakes complete at once: as in the kernel's own listener, the
+# accept queue's fill is checked without a lock, so each other cpu may
+# slip one connection in beside the one the backlog of 0 allows.
+flooded() {
+	set -- $(listener $PORT)
+	[ "$3" = 3 ] && [ "$2" -ge 1 ] && [ "$2" -le "$(nproc)" ]
+}
+wait_for flooded 20 ||
+	fail "flooded listener: '$(listener $PORT)', expected queue 1 to $(nproc), parked 3"
 PIDS=
 PORT=$PORT2
 clients 4 11

@@ -26,11 +26,6 @@ tcpext() {
 		$1 == "TcpExt:" { for (i = 2; i <= NF; i++) if (c[i] == n) print $i }'
 }
 
-# now_ms: uptime in ms (10 ms resolution).
-now_ms() {
-	awk '{ printf "%d\n", $1 * 1000 }' /proc/uptime
-}
-
 # tw_new: the entries not in $OUT/tw_before.
 tw_new() {
 	tw_entries | awk -v f="$OUT/tw_before" '
