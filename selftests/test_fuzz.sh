@@ -70,7 +70,7 @@ for mode in 1 2; do
 	seed=$((SEED + mode))
 	hsk_set syncookies "$mode"
 	before=$(counter Malformed)
-	dropped=$(dropped_early)
+	lost=$(dropped_early)
 	log "syncookies=$mode: $SEGMENTS segments$pacing, seed $seed (replay with HSK_FUZZ_SEED=$SEED)"
 	cli "$CONN" burst "$SADDR" "$PORT" -n "$LEGIT" -j 2 >"$OUT/legit" 2>&1 &
 	legit=$!
@@ -83,19 +83,15 @@ for mode in 1 2; do
 	want=$(sed -n 's/^sent [0-9]* malformed \([0-9]*\)$/\1/p' "$OUT/fuzz")
 	[ -n "$want" ] || fail "no summary from the fuzzer"
 	[ "$want" -gt 0 ] || fail "the fuzzer made no malformed segment"
+	# When the fuzzer exits its last segments may still wait in the
+	# receive backlog (on the debug guest a few do, at any rate): they
+	# are counted once they are through, or 20 s on.
+	wait_for "[ \$((\$(counter Malformed) - before + \$(dropped_early) - lost)) -ge $want ]" 20
 	got=$(($(counter Malformed) - before))
-	dropped=$(($(dropped_early) - dropped))
-	# Exact unless segments were lost before hsk could see them. The
-	# debug kernel loses a few more (2 or 3 in 9000, no IP or softnet
-	# counter moving; not understood yet, see testing.rst): up to one in
-	# a thousand is tolerated there and reported; a parser that lets
-	# malformed segments through misses hundreds.
-	slack=0
-	debug_kernel && slack=$((want / 1000))
-	[ "$got" -le "$want" ] && [ "$((got + dropped + slack))" -ge "$want" ] ||
+	dropped=$(($(dropped_early) - lost))
+	# Exact unless segments were lost before hsk could see them.
+	[ "$got" -le "$want" ] && [ "$((got + dropped))" -ge "$want" ] ||
 		fail "seed $seed: hsk counted $got malformed, the generator made $want, $dropped dropped before hsk ($(nonzero_stats))"
-	[ "$((got + dropped))" = "$want" ] ||
-		log "UNEXPLAINED: $((want - got - dropped)) malformed segments never reached hsk"
 	[ "$dropped" = 0 ] || log "$dropped segments lost before the hooks"
 	log "syncookies=$mode: $got malformed segments dropped and counted; $(nonzero_stats)"
 done
