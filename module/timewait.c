@@ -690,6 +690,12 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 	if (!atomic_read(&t->count))
 		return HSK_TW_NONE;
 	bucket = hsk_tw_bucket(t, &seg->tuple);
+	/* Without the lock: under a SYN flood nearly every segment finds
+	 * its chain empty, and an entry linked meanwhile is one the segment
+	 * could as well have come before.
+	 */
+	if (!READ_ONCE(t->buckets[bucket]))
+		return HSK_TW_NONE;
 	lock = hsk_tw_lock(t, bucket);
 	spin_lock(lock);
 	tw = hsk_tw_lookup(t, bucket, &seg->tuple);

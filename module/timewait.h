@@ -20,6 +20,9 @@
  *    bucket lock, then @qlock again and looks anew. All locks are taken
  *    with _bh outside softirq: the takeover runs in process context too
  *    (a socket's backlog, close()).
+ *  - Chain pointers are written with WRITE_ONCE: a segment reads its
+ *    chain's first pointer without the lock and passes an empty chain
+ *    by, as /proc's walk does.
  *  - An entry is alive while it is in its chain. Whoever takes it out,
  *    under the bucket lock (the timer, max_tw recycling, a packet or
  *    connect() ending it early, a new entry for the same tuple), owns it
