@@ -69,6 +69,11 @@ FILENAME ~ /flood.csv$/ {
 		keys[++nkeys] = k
 	have[k] = 1
 	add(k, "offered", v("offered_per_s")); add(k, "busy", v("rx_cpu_pct"))
+	add(k, "gen", v("gen_cpu_pct"))
+	if (v("rate") == "flood")
+		fruns[++nfruns] = sprintf("  %-10s %7s %3s %8s %8s %6s %6s %6s", v("stack"), v("cookies"),
+					  v("run"), v("offered_per_s"), v("us_per_syn"), v("rx_cpu_pct"),
+					  v("gen_cpu_pct"), v("early_pct"))
 	add(k, "us", v("us_per_syn")); add(k, "sa", v("synacks_per_s"))
 	add(k, "ok", pct(v("legit_ok"), v("legit_failed")))
 	add(k, "p50", v("connect_p50_ms")); add(k, "p99", v("connect_p99_ms"))
@@ -102,15 +107,17 @@ END {
 	print "SYN flood from random sources; us/SYN: receive vCPU time per SYN received;"
 	print "SYN-ACK/s: answers to the flood sources; legit: clients dialing meanwhile;"
 	print "rx busy %: how much of the receive vCPU was busy; offered: SYNs/s the generator sent;"
+	print "gen busy %: the other vCPU (generator, legitimate clients, server process);"
+	print "below 100 % rx busy, the generator, not the receiver, set the pace;"
 	print "each cell the median of the runs of its case"
 	print "kernel vs hsk: plain; late: hsk without its early SYN path; ct: both behind"
 	print "a stateful conntrack firewall"
-	printf "%-6s %-11s %7s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "", "cookies",
-	       "SYN/s", "rx busy %", "    us/SYN", "      SYN-ACK/s", "legit ok %", "p50 ms",
-	       "p99 ms"
-	printf "%-6s %-11s %7s | %5s %5s | %6s %6s %6s | %7s %7s %6s | %5s %6s | %6s %6s | %6s %6s\n",
-	       "rate", "k vs h", "offered", "kern", "hsk", "kernel", "hsk", "ratio", "kernel",
-	       "hsk", "ratio", "kern", "hsk", "kernel", "hsk", "kernel", "hsk"
+	printf "%-6s %-11s %7s | %-11s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "",
+	       "cookies", "SYN/s", "rx busy %", "gen busy %", "    us/SYN", "      SYN-ACK/s",
+	       "legit ok %", "p50 ms", "p99 ms"
+	printf "%-6s %-11s %7s | %5s %5s | %5s %5s | %6s %6s %6s | %7s %7s %6s | %5s %6s | %6s %6s | %6s %6s\n",
+	       "rate", "k vs h", "offered", "kern", "hsk", "kern", "hsk", "kernel", "hsk", "ratio",
+	       "kernel", "hsk", "ratio", "kern", "hsk", "kernel", "hsk", "kernel", "hsk"
 	# kernel stack:cookies, hsk stack:cookies, label
 	npairs = split("kernel:1:hsk:1: kernel:2:hsk:2: kernel:1:hsk:3: " \
 		       "kernel:2:hsk-late:2:late kernel-ct:1:hsk-ct:1:ct " \
@@ -125,9 +132,10 @@ END {
 			c[1] = (c[5] == "" ? "" : c[5] " ") c[2]; c[2] = c[4]
 			usk = med(kk, "us"); ush = med(hk, "us")
 			sak = med(kk, "sa"); sah = med(hk, "sa")
-			printf "%-6s %-11s %7d | %5.1f %5.1f | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
+			printf "%-6s %-11s %7d | %5.1f %5.1f | %5.1f %5.1f | %6.2f %6.2f %6s | %7d %7d %6s | %5s %6s | %6s %6s | %6s %6s\n",
 			       rates[r], c[1] " vs " c[2], med(hk, "offered"), med(kk, "busy"),
-			       med(hk, "busy"), usk, ush, ratio(ush, usk), sak, sah, ratio(sah, sak),
+			       med(hk, "busy"), med(kk, "gen"), med(hk, "gen"), usk, ush, ratio(ush, usk),
+			       sak, sah, ratio(sah, sak),
 			       med(kk, "ok"), med(hk, "ok"), med(kk, "p50"), med(hk, "p50"),
 			       med(kk, "p99"), med(hk, "p99")
 		}
@@ -137,6 +145,13 @@ END {
 		print med(keys[i], "offered"), med(keys[i], "us"), med(keys[i], "ok") \
 			> (d "/" c[2] "-cookies" c[3] ".dat")
 	}
+	print ""
+	print "each full-flood run: SYNs/s offered, us/SYN, rx and gen busy %, share of hsk'"'"'s"
+	print "SYNs taken by the early path %"
+	printf "  %-10s %7s %3s %8s %8s %6s %6s %6s\n", "stack", "cookies", "run", "offered",
+	       "us/SYN", "rx %", "gen %", "early"
+	for (i = 1; i <= nfruns; i++)
+		print fruns[i]
 	print ""
 	print "no flood: handshakes per second, median of the rounds [lowest, highest]"
 	mk = median(hs["kernel"]); klo = lo; khi = hi

@@ -80,7 +80,7 @@ USER_HZ=100
 cols() {
 	case $1 in
 	flood)
-		echo run,stack,cookies,rate,seconds,offered_per_s,syns_per_s,rx_cpu_pct,us_per_syn,synacks_per_s,legit_ok,legit_failed,connect_p50_ms,connect_p99_ms,rx_cpu_tick_pct,us_per_syn_tick
+		echo run,stack,cookies,rate,seconds,offered_per_s,syns_per_s,rx_cpu_pct,us_per_syn,synacks_per_s,legit_ok,legit_failed,connect_p50_ms,connect_p99_ms,rx_cpu_tick_pct,us_per_syn_tick,gen_cpu_pct,gen_us_per_syn,early_pct
 		;;
 	handshake) echo round,stack,seconds,handshakes,per_s ;;
 	memory) echo entry,hsk_bytes,kernel_bytes ;;
@@ -161,26 +161,37 @@ setup_flood_pair() {
 	SRV_MAC=$($IP netns exec "$SRV" cat /sys/class/net/veth0/address)
 }
 
-# The receive vCPU's /proc/stat times, in USER_HZ ticks: "busy idle".
+# cpu_times CPU: a vCPU's /proc/stat times, in USER_HZ ticks: "busy idle".
 # Busy (user nice system irq softirq) is sampled by the tick, which
 # stops while the vCPU idles: woken thousands of times a second, the vCPU
 # looks far busier than it is. Idle (with iowait) is measured exactly, so
 # the bench takes the elapsed time minus idle, and keeps the tick's view
 # beside it.
-rx_times() {
-	awk -v c="cpu$RX_CPU" '$1 == c { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat
+cpu_times() {
+	awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8, $5 + $6 }' /proc/stat
 }
 
 dev_stat() {
 	$IP netns exec "$1" cat "/sys/class/net/$2/statistics/$3"
 }
 
-# snapshot: "ms busy_ticks idle_ticks syns_received syns_offered synacks";
-# offered counts what the veth dropped for a full receive backlog too.
+# hsk_syns: "SYNs hsk took SYNs it took early", 0 0 without hsk.
+hsk_syns() {
+	if [ -e "$SRVNET/hsk/stat" ]; then
+		echo "$(counter SynReceived) $(counter EarlySyns)"
+	else
+		echo 0 0
+	fi
+}
+
+# snapshot: "ms busy_ticks idle_ticks syns_received syns_offered synacks
+# gen_busy_ticks gen_idle_ticks hsk_syns early_syns", the ticks of the
+# receive vCPU, then of the generator's; offered counts what the veth
+# dropped for a full receive backlog too.
 snapshot() {
-	echo "$(now_ms) $(rx_times) $(dev_stat "$SRV" veth0 rx_packets)" \
+	echo "$(now_ms) $(cpu_times "$RX_CPU") $(dev_stat "$SRV" veth0 rx_packets)" \
 		"$(($(dev_stat "$CLI" veth1 tx_packets) + $(dev_stat "$CLI" veth1 tx_dropped)))" \
-		"$(dev_stat "$SRV" sink tx_packets)"
+		"$(dev_stat "$SRV" sink tx_packets) $(cpu_times "$GEN_CPU") $(hsk_syns)"
 }
 
 # connect_stats FILE [KEY]: "ok failed p50 p90 p99 max" of a burst -l
@@ -221,12 +232,18 @@ flood_case() {
 	fi
 	record flood "$(echo "$a $b $(connect_stats "$OUT/legit")" | awk \
 		-v id="$4,$1,$2,$3" -v hz=$USER_HZ '{
-		s = ($7 - $1) / 1000; syns = $10 - $4
-		busy = s * 1e6 - ($9 - $3) * 1e6 / hz; ticks = ($8 - $2) * 1e6 / hz
-		printf "%s,%.1f,%d,%d,%.1f,%.2f,%d,%s,%s,%s,%s,%.1f,%.2f\n", id, s,
-		       ($11 - $5) / s, syns / s, busy / s / 1e4, syns ? busy / syns : 0,
-		       ($12 - $6) / s, $13, $14, $15, $17, ticks / s / 1e4,
-		       syns ? ticks / syns : 0
+		for (i = 1; i <= 10; i++) {
+			a[i] = $i
+			b[i] = $(i + 10)
+		}
+		s = (b[1] - a[1]) / 1000; syns = b[4] - a[4]; offered = b[5] - a[5]
+		busy = s * 1e6 - (b[3] - a[3]) * 1e6 / hz; ticks = (b[2] - a[2]) * 1e6 / hz
+		gen = s * 1e6 - (b[8] - a[8]) * 1e6 / hz; taken = b[9] - a[9]
+		printf "%s,%.1f,%d,%d,%.1f,%.2f,%d,%s,%s,%s,%s,%.1f,%.2f,%.1f,%.2f,%s\n", id, s,
+		       offered / s, syns / s, busy / s / 1e4, syns ? busy / syns : 0,
+		       (b[6] - a[6]) / s, $21, $22, $23, $25, ticks / s / 1e4,
+		       syns ? ticks / syns : 0, gen / s / 1e4, offered ? gen / offered : 0,
+		       taken ? sprintf("%.1f", 100 * (b[10] - a[10]) / taken) : "-"
 	}')"
 }
 
