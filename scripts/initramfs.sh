@@ -37,7 +37,8 @@ HOST_BINS="/usr/sbin/ip /usr/sbin/tc /usr/sbin/nft /usr/bin/ss /usr/bin/bash
 GUEST_MODULES="veth dummy ifb sch_netem sch_tbf sch_htb sch_prio sch_ingress
 cls_u32 cls_matchall act_mirred act_gact nf_tables nft_reject_inet nft_ct
 nft_limit nft_log nft_quota nft_numgen nft_chain_nat nft_nat nft_masq
-nft_redir nft_fib_inet nft_socket nft_synproxy nf_conntrack inet_diag
+nft_redir nft_fib_inet nft_socket nft_synproxy nf_conntrack
+nf_conntrack_netlink inet_diag
 tcp_diag udp_diag raw_diag tcp_bbr ${HSK_EXTRA_MODULES:-}"
 
 # --- hsk.ko: built in a copy, so each kernel has its own objects and the

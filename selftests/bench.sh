@@ -29,7 +29,8 @@
 # beyond the listen() backlog, with and without parking.
 #
 # The kernel cases run with hsk unloaded; every case starts from a freshly
-# loaded module and a fresh listener, so no state carries over.
+# loaded module, a fresh listener and an empty conntrack table, so no
+# state carries over.
 #
 # Raw numbers go to the verdict channel as "HSK-CSV TABLE ROW" lines, a
 # header row first; scripts/bench-report.sh makes build/bench/ of them.
@@ -112,8 +113,15 @@ record() {
 # conntrack firewall), and its cookie mode; hsk is loaded afresh each
 # time, the kernel cases run without it.
 use_stack() {
+	local tracked
+
 	hsk_loaded && hsk_unload
 	srv "$NFT" delete table inet hskct 2>/dev/null
+	# A conntrack case leaves a full table that expires, and is reaped,
+	# during the cases after it.
+	tracked=$(srv cat /proc/sys/net/netfilter/nf_conntrack_count)
+	srv "$PKT" ctflush || fail "conntrack table flush"
+	[ "$tracked" = 0 ] || progress "$tracked conntrack entries flushed"
 	case $1 in
 	*-ct) ct_ruleset drop ;;
 	esac
@@ -424,7 +432,7 @@ part() {
 	return 1
 }
 
-need_module veth dummy nf_tables nft_ct nf_conntrack
+need_module veth dummy nf_tables nft_ct nf_conntrack nf_conntrack_netlink
 command -v perf >/dev/null || fail "no perf in the guest (scripts/initramfs.sh)"
 # perf names kernel and module functions from /proc/kallsyms.
 echo 0 >/proc/sys/kernel/kptr_restrict

@@ -38,6 +38,9 @@
  *	at most RATE a second when given;
  *	prints the seed first and, at the end, how many of them hsk's rules
  *	call malformed: "sent N malformed M"
+ *   hsk_pkt ctflush
+ *	empty the IPv4 conntrack table of the current netns (ctnetlink), so
+ *	what one benchmark case tracked does not expire inside the next
  *
  * The kernel of the sending netns answers SYN-ACKs it has no socket for
  * with RST: tests drop those with nftables.
@@ -47,6 +50,9 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <linux/netlink.h>
 #include <linux/types.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -871,6 +877,45 @@ static int cmd_fuzz(int argc, char **argv)
 	return 0;
 }
 
+/* A conntrack delete request without a tuple deletes every entry of the
+ * family; the kernel's acknowledgment says whether it did.
+ */
+static int cmd_ctflush(void)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct nfgenmsg nfg;
+	} req = {
+		.nlh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_DELETE,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK,
+		},
+		.nfg = { .nfgen_family = AF_INET, .version = NFNETLINK_V0 },
+	};
+	struct {
+		struct nlmsghdr nlh;
+		struct nlmsgerr err;
+	} ack;
+	int fd = socket(AF_NETLINK, SOCK_RAW, NETLINK_NETFILTER);
+	ssize_t n;
+
+	if (fd < 0)
+		die("netlink socket");
+	if (send(fd, &req, sizeof(req), 0) < 0)
+		die("ctnetlink delete");
+	n = recv(fd, &ack, sizeof(ack), 0);
+	if (n < (ssize_t)sizeof(ack) || ack.nlh.nlmsg_type != NLMSG_ERROR) {
+		fputs("ctnetlink: no acknowledgment\n", stderr);
+		return 1;
+	}
+	if (ack.err.error) {
+		errno = -ack.err.error;
+		die("ctnetlink flush");
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 6 && !strcmp(argv[1], "send"))
@@ -885,6 +930,8 @@ int main(int argc, char **argv)
 		return cmd_fuzz(argc, argv);
 	if (argc >= 6 && !strcmp(argv[1], "synflood"))
 		return cmd_synflood(argc, argv);
-	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz|synflood ...\n", stderr);
+	if (argc == 2 && !strcmp(argv[1], "ctflush"))
+		return cmd_ctflush();
+	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz|synflood|ctflush ...\n", stderr);
 	return 2;
 }
