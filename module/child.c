@@ -34,16 +34,17 @@ u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst)
 	return tcp_mss_clamp(tcp_sk(lsk), tcp_dst_advmss(dst));
 }
 
-/* The receive window, as tcp_openreq_init_rwin() picks it. Called for the
- * SYN-ACK and again for the child, with the same inputs, so the child
- * continues exactly the window the SYN-ACK advertised.
+/* The receive window, as tcp_openreq_init_rwin() picks it; @adv_mss is
+ * hsk_adv_mss() of the same route, which the caller has at hand. Called
+ * for the SYN-ACK and again for the child, with the same inputs, so the
+ * child continues exactly the window the SYN-ACK advertised.
  */
 void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
-	      bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd, u32 *clamp,
-	      u8 *rcv_wscale)
+	      u16 adv_mss, bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd,
+	      u32 *clamp, u8 *rcv_wscale)
 {
 	int full_space = tcp_full_space(lsk);
-	u32 mss = hsk_adv_mss(lsk, dst);
+	u32 mss = adv_mss;
 
 	if (tstamp_ok)
 		mss -= TCPOLEN_TSTAMP_ALIGNED;
@@ -280,8 +281,9 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 		return NULL;
 	}
 
-	hsk_rwin(lsk, &rt->dst, ireq->tstamp_ok, ireq->wscale_ok,
-		 &req->rsk_rcv_wnd, &req->rsk_window_clamp, &rcv_wscale);
+	hsk_rwin(lsk, &rt->dst, hsk_adv_mss(lsk, &rt->dst), ireq->tstamp_ok,
+		 ireq->wscale_ok, &req->rsk_rcv_wnd, &req->rsk_window_clamp,
+		 &rcv_wscale);
 	ireq->rcv_wscale = rcv_wscale;
 
 	/* Consume @req and the route, also on failure. */

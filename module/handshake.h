@@ -50,8 +50,8 @@ struct hsk_conn {
 };
 
 void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
-	      bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd, u32 *clamp,
-	      u8 *rcv_wscale);
+	      u16 adv_mss, bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd,
+	      u32 *clamp, u8 *rcv_wscale);
 u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst);
 struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,

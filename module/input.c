@@ -238,8 +238,8 @@ static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	sa->mss = hsk_adv_mss(lsk, &rt->dst);
-	hsk_rwin(lsk, &rt->dst, sa->tstamp_ok, sa->wscale_ok, &rcv_wnd, &clamp,
-		 &sa->rcv_wscale);
+	hsk_rwin(lsk, &rt->dst, sa->mss, sa->tstamp_ok, sa->wscale_ok,
+		 &rcv_wnd, &clamp, &sa->rcv_wscale);
 	sa->window = min(rcv_wnd, 65535U);
 	*rtp = rt;
 	return 0;
