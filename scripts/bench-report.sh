@@ -1,23 +1,53 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The host half of make bench:  scripts/bench-report.sh VERDICT_FILE
+# The host half of make bench:  scripts/bench-report.sh VERDICT_FILE...
 # selftests/bench.sh sends its raw numbers over the verdict channel as
 # "HSK-CSV TABLE ROW" lines, a header row first.  This writes them to
 # build/bench/TABLE.csv, prints the table of hsk/kernel ratios (also kept
 # as build/bench/table.txt) and plots CPU per SYN and legitimate success
 # against the flood rate, build/bench/flood.png.  It reports; it never
 # judges a number.
+#
+# Given the verdict files of several bench runs (copies of
+# build/verdict-distro.txt), it pools them: medians over all their flood
+# runs, whose run numbers become FILE.RUN; the profile of the first file
+# that has one.
 set -eu
 
-verdict=$(readlink -f "${1:?usage: bench-report.sh VERDICT_FILE}")
+[ $# -gt 0 ] || { echo "usage: bench-report.sh VERDICT_FILE..." >&2; exit 2; }
+verdicts=()
+for f in "$@"; do
+	verdicts+=("$(readlink -f "$f")")
+done
+verdict=${verdicts[*]}
 cd "$(dirname "$0")/.."
 dir=build/bench
 rm -rf "$dir"
 mkdir -p "$dir"
 
-tr -d '\r' <"$verdict" |
-	awk -v d="$dir" '$1 == "HSK-CSV" { t = $2; sub(/^HSK-CSV [^ ]* /, ""); print > (d "/" t ".csv") }'
+n=0
+for f in "${verdicts[@]}"; do
+	n=$((n + 1))
+	# One header per table: the first file's that has the table; the
+	# profile rows of the first file that has some.
+	profiled=$(($(cat "$dir/profile.csv" 2>/dev/null | wc -l) > 1))
+	tr -d '\r' <"$f" | awk -v d="$dir" -v file=$n -v pooled=$(($# > 1)) \
+		-v have="$(cd "$dir" && ls -- *.csv 2>/dev/null | tr '\n' ' ')" \
+		-v profiled=$profiled '
+		BEGIN { split(have, h, " "); for (i in h) old[h[i]] = 1 }
+		$1 != "HSK-CSV" { next }
+		{ t = $2; sub(/^HSK-CSV [^ ]* /, "") }
+		t == "profile" && profiled { next }
+		!(t in header) {
+			header[t] = 1
+			if (!((t ".csv") in old))
+				print >> (d "/" t ".csv")
+			next
+		}
+		t == "flood" && pooled { $0 = file "." $0 }
+		{ print >> (d "/" t ".csv") }'
+done
 # HSK_BENCH_PARTS may have left parts out: their tables stay empty.
 rows=0
 for t in flood handshake memory burst calm profile; do
@@ -75,6 +105,7 @@ FILENAME ~ /flood.csv$/ {
 					  v("run"), v("offered_per_s"), v("us_per_syn"), v("rx_cpu_pct"),
 					  v("gen_cpu_pct"), v("early_pct"))
 	add(k, "us", v("us_per_syn")); add(k, "sa", v("synacks_per_s"))
+	add(k, "run", v("run")); usrun[k, v("run")] = v("us_per_syn")
 	add(k, "ok", pct(v("legit_ok"), v("legit_failed")))
 	add(k, "p50", v("connect_p50_ms")); add(k, "p99", v("connect_p99_ms"))
 }
@@ -138,6 +169,27 @@ END {
 			       sak, sah, ratio(sah, sak),
 			       med(kk, "ok"), med(hk, "ok"), med(kk, "p50"), med(hk, "p50"),
 			       med(kk, "p99"), med(hk, "p99")
+		}
+	print ""
+	print "us/SYN, hsk/kernel run by run: each hsk run against the kernel'"'"'s run of the"
+	print "same round, a minute apart at most; median [lowest, highest] of the ratios"
+	for (r = 1; r <= nrates; r++)
+		for (p = 1; p <= npairs; p++) {
+			split(pairs[p], c, ":")
+			kk = rates[r] SUBSEP c[1] SUBSEP c[2]
+			hk = rates[r] SUBSEP c[3] SUBSEP c[4]
+			if (!have[kk] || !have[hk])
+				continue
+			rs = ""
+			nr = split(runs[hk, "run"], ids, " ")
+			for (i = 1; i <= nr; i++)
+				if ((kk, ids[i]) in usrun && usrun[kk, ids[i]] > 0)
+					rs = rs " " sprintf("%.2f", usrun[hk, ids[i]] / usrun[kk, ids[i]])
+			if (rs == "")
+				continue
+			mr = median(rs)
+			printf "  %-6s %-11s %5.2f [%.2f, %.2f] of %d\n", rates[r],
+			       (c[5] == "" ? "" : c[5] " ") c[2] " vs " c[4], mr, lo, hi, split(rs, ids, " ")
 		}
 	# One series per stack and cookie mode for the plot.
 	for (i = 1; i <= nkeys; i++) {
