@@ -5,6 +5,12 @@
  * due, with the interval doubling each time (rto, 2 rto, 4 rto, ...), and
  * drops entries that used up net.hsk.synack_retries. Locking rules are in
  * synq.h.
+ *
+ * A timer may fire up to 1/32 of synack_rto_ms after its deadline (31 ms
+ * at 1 s): within that slack the timers of many buckets expire on one
+ * interrupt, where exact deadlines cost one interrupt, on an otherwise
+ * idle cpu a wakeup, per retransmission. The kernel's request timers sit
+ * on the timer wheel, which delays a 1 s timer by up to 32 ms at HZ=250.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -14,9 +20,20 @@
 #include "hsk.h"
 #include "output.h"
 
+enum {
+	HSK_SYNQ_SLACK_SHIFT = 5,	/* slack: synack_rto_ms / 32 */
+};
+
 u64 hsk_synack_timeout_ns(const struct hsk_net *hn, unsigned int retrans)
 {
 	return (u64)READ_ONCE(hn->synack_rto_ms) * NSEC_PER_MSEC << retrans;
+}
+
+static void hsk_synq_timer_start(struct hsk_synq_bucket *b, u64 expires)
+{
+	hrtimer_start_range_ns(&b->timer, ns_to_ktime(expires),
+			       hsk_synack_timeout_ns(b->hn, 0) >> HSK_SYNQ_SLACK_SHIFT,
+			       HRTIMER_MODE_ABS_SOFT);
 }
 
 /* Called with the bucket lock held; only ever moves the deadline earlier,
@@ -24,11 +41,10 @@ u64 hsk_synack_timeout_ns(const struct hsk_net *hn, unsigned int retrans)
  */
 void hsk_synq_arm(struct hsk_synq_bucket *b, u64 expires)
 {
-	ktime_t when = ns_to_ktime(expires);
-
 	if (!hrtimer_is_queued(&b->timer) ||
-	    ktime_before(when, hrtimer_get_expires(&b->timer)))
-		hrtimer_start(&b->timer, when, HRTIMER_MODE_ABS_SOFT);
+	    ktime_before(ns_to_ktime(expires),
+			 hrtimer_get_softexpires(&b->timer)))
+		hsk_synq_timer_start(b, expires);
 }
 
 struct sk_buff *hsk_req_synack(struct hsk_net *hn, struct hsk_req *req)
@@ -94,7 +110,7 @@ static enum hrtimer_restart hsk_synq_timer(struct hrtimer *timer)
 			__skb_queue_tail(&out, skb);
 	}
 	if (next != U64_MAX)
-		hrtimer_start(timer, ns_to_ktime(next), HRTIMER_MODE_ABS_SOFT);
+		hsk_synq_timer_start(b, next);
 	spin_unlock(&b->lock);
 
 	/* Sent outside the lock: the stack may loop them back to us. */
