@@ -14,7 +14,7 @@ KERNEL ?= distro
 export KERNELS KERNEL VM_TIMEOUT HSK_TIMEOUT HSK_TESTS HSK_VERBOSE
 
 CHECKPATCH := build/checkpatch/checkpatch.pl
-STYLE_FILES := $(wildcard module/*.c module/*.h selftests/*.c)
+STYLE_FILES := $(wildcard module/*.c module/*.h selftests/*.c selftests/synflood/*.c)
 
 # Every target that needs packages installs them first (scripts/deps.sh
 # returns at once when all are there), so any one works on a fresh machine.
@@ -25,6 +25,8 @@ ifeq ($(KDIR),)
 	$(MAKE) HSK_DEPS_DONE=1 all
 else
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(W),W=$(W)) $(if $(C),C=$(C)) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/synflood $(if $(W),W=$(W)) \
+		$(if $(C),C=$(C)) modules
 endif
 
 deps:
@@ -69,6 +71,7 @@ bench: deps
 
 clean:
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/synflood clean)
 	rm -f hsk.ko *.o *.mod *.mod.c modules.order Module.symvers
 	rm -rf build
 

@@ -4,6 +4,7 @@
 # Build the test VM initramfs for one kernel (distro or debug):
 #   /init                   scripts/guest-init
 #   /hsk/hsk.ko             built against that kernel
+#   /hsk/hsk_synflood.ko    the bench's SYN generator, same kernel
 #   /hsk/demo.sh, /hsk/kernel (the kernel's name)
 #   /hsk/selftests/         selftests/*.sh and the static C tests
 #   busybox applets, plus host ip/tc/nft/ss/bash/kmod at their host paths
@@ -53,6 +54,14 @@ tar -C "$TOP" -c --exclude='*.o' --exclude='*.ko' --exclude='*.cmd' \
 	--exclude='*.symvers' $srcs | tar -C "$MOD" -x
 echo "  MODULE  hsk.ko for $K ($HSK_KVER)" >&2
 make -s -C "$HSK_KDIR" M="$MOD" modules >&2
+
+# The bench's SYN generator, a module of its own, built the same way.
+GEN=$OUT/synflood
+rm -rf "$GEN"
+mkdir -p "$GEN"
+cp selftests/synflood/Kbuild selftests/synflood/*.c "$GEN/"
+echo "  MODULE  hsk_synflood.ko for $K" >&2
+make -s -C "$HSK_KDIR" M="$GEN" modules >&2
 
 make -s -C "$TOP/selftests" >&2
 
@@ -147,6 +156,7 @@ for f in modules.order modules.builtin modules.builtin.modinfo; do
 done
 cp "$MOD/hsk.ko" "$ROOT/hsk/hsk.ko"
 cp "$MOD/hsk.ko" "$mdir/extra/hsk.ko"
+cp "$GEN/hsk_synflood.ko" "$ROOT/hsk/hsk_synflood.ko"
 depmod -b "$ROOT" "$HSK_KVER"
 
 # --- hsk payload

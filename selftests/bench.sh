@@ -6,7 +6,7 @@
 # makes absolute numbers meaningless: the ratios are the result, and
 # nothing here fails on a number (only on a broken setup).
 #
-# Flood cases: hsk_pkt synflood sends SYNs from random sources to a server netns
+# Flood cases: hsk_synflood.ko sends SYNs from random sources to a server netns
 # whose receive processing RPS steers to vCPU $RX_CPU; everything else
 # (generator, clients, server process) runs on vCPU $GEN_CPU. For each
 # case: receive vCPU busy time per SYN it received (/proc/stat), SYN-ACKs
@@ -151,7 +151,7 @@ steer() {
 # device, which counts and discards them: the generator's vCPU is spared
 # receiving them, so the flood gets faster. Legitimate clients' replies
 # go back over the veth, whose client side is processed on $GEN_CPU.
-# hsk_pkt synflood writes frames to the server's veth0 MAC address.
+# The generator writes frames to the server's veth0 MAC address.
 setup_flood_pair() {
 	srv_cli
 	$IP -n "$SRV" link add sink type dummy || fail "dummy device"
@@ -255,24 +255,22 @@ flood_case() {
 	}')"
 }
 
-# start_flood RATE: hsk_pkt synflood against the server, RATE SYNs per
-# second or "flood" (as fast as it goes), in $FLOOD_PID; after a second
-# of filling queues.
+# start_flood RATE: the generator module's kernel thread, on $GEN_CPU at
+# nice 19, against the server: RATE SYNs per second or "flood" (as fast
+# as it goes); after a second of filling queues. Loaded in the client
+# netns, where veth1 is.
 start_flood() {
-	local rate=
+	local rate=0
 
-	[ "$1" = flood ] || rate="-r $1"
-	# shellcheck disable=SC2086 # $rate is no word or two
-	$IP netns exec "$CLI" "$PKT" synflood veth1 "$SRV_MAC" "$SADDR" "$PORT" \
-		$rate >"$OUT/flood" 2>&1 &
-	FLOOD_PID=$!
+	[ "$1" = flood ] || rate=$1
+	$IP netns exec "$CLI" insmod /hsk/hsk_synflood.ko dev=veth1 \
+		mac="$SRV_MAC" dst="$SADDR" dport="$PORT" cpu="$GEN_CPU" \
+		rate="$rate" || fail "synflood generator: $(dmesg | tail -n 3)"
 	sleep 1
-	kill -0 "$FLOOD_PID" 2>/dev/null || fail "synflood: $(cat "$OUT/flood")"
 }
 
 stop_flood() {
-	kill "$FLOOD_PID"
-	wait "$FLOOD_PID" 2>/dev/null
+	rmmod hsk_synflood || fail "synflood generator would not unload"
 }
 
 # Where receive time goes, by the first pattern a symbol matches; hsk's

@@ -24,13 +24,6 @@
  *	each segment's sequence number equal to its port; -t floods for
  *	that long instead of a count; -r sends at most RATE segments a
  *	second (as fast as it can without)
- *   hsk_pkt synflood DEV MAC DST DPORT [-t SECONDS] [-r RATE]
- *	SYNs (MSS option) from random addresses, ports and sequence
- *	numbers, written as Ethernet frames to MAC straight onto DEV's
- *	queue (AF_PACKET, batches of sendmmsg): no routing, no socket
- *	receiving anything, so the sender's CPU spends little per SYN.
- *	For SECONDS (default: until killed), at most RATE a second when
- *	given; prints "sent N"
  *   hsk_pkt fuzz SRC DST DPORT -n COUNT [-s SEED] [-p LO-HI] [-M MARK]
  *		  [-r RATE]
  *	COUNT random and mutated segments (flags, options, lengths,
@@ -45,16 +38,12 @@
  * The kernel of the sending netns answers SYN-ACKs it has no socket for
  * with RST: tests drop those with nftables.
  */
-#define _GNU_SOURCE	/* sendmmsg() */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <linux/if_ether.h>
-#include <linux/if_packet.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netlink.h>
 #include <linux/types.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
@@ -606,90 +595,6 @@ static int cmd_flood(int argc, char **argv)
 	return 0;
 }
 
-enum { SYNFLOOD_BATCH = 64, SYNFLOOD_FRAME = 128 };
-
-/* A packet socket that sends frames out of @dev and receives nothing. */
-static int packet_socket(const char *dev)
-{
-	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	int fd = socket(AF_PACKET, SOCK_RAW, 0);
-
-	if (fd < 0)
-		die("packet socket");
-	sll.sll_ifindex = if_nametoindex(dev);
-	if (!sll.sll_ifindex)
-		die(dev);
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
-		die("bind packet socket");
-	return fd;
-}
-
-static int cmd_synflood(int argc, char **argv)
-{
-	static __u8 frames[SYNFLOOD_BATCH][SYNFLOOD_FRAME];
-	struct mmsghdr msgs[SYNFLOOD_BATCH] = {};
-	struct iovec iov[SYNFLOOD_BATCH];
-	struct seg s = { .flags = 0x02, .mss = 1460, .wscale = -1 };
-	struct ethhdr eth = { .h_proto = htons(ETH_P_IP) };
-	int fd = packet_socket(argv[2]), secs = 0, rate = 0, batch, opt, i;
-	long start, sent = 0;
-
-	if (sscanf(argv[3], "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &eth.h_dest[0],
-		   &eth.h_dest[1], &eth.h_dest[2], &eth.h_dest[3],
-		   &eth.h_dest[4], &eth.h_dest[5]) != ETH_ALEN) {
-		fprintf(stderr, "bad MAC %s\n", argv[3]);
-		return 2;
-	}
-	parse_endpoint(argv[4], argv[5], &s.dst, &s.dport);
-	optind = 6;
-	while ((opt = getopt(argc, argv, "t:r:")) != -1) {
-		switch (opt) {
-		case 't':
-			secs = atoi(optarg);
-			break;
-		case 'r':
-			rate = atoi(optarg);
-			break;
-		default:
-			return 2;
-		}
-	}
-	/* Paced floods go out a millisecond's worth at a time. */
-	batch = rate ? rate / 1000 : SYNFLOOD_BATCH;
-	batch = batch < 1 ? 1 : batch > SYNFLOOD_BATCH ? SYNFLOOD_BATCH : batch;
-	start = now_ms();
-	while (!secs || now_ms() - start < secs * 1000L) {
-		__u32 r[SYNFLOOD_BATCH][3];
-
-		if (getrandom(r, sizeof(r), 0) != sizeof(r))
-			die("getrandom");
-		for (i = 0; i < batch; i++) {
-			__u8 *f = frames[i], *ip = f + sizeof(eth);
-			size_t hl, len;
-
-			s.src.s_addr = r[i][0];
-			s.sport = r[i][1];
-			s.seq = r[i][2];
-			hl = ip_header(ip, &s);
-			len = hl + build_tcp(&s, ip + hl);
-			((struct iphdr *)ip)->tot_len = htons(len);
-			((struct iphdr *)ip)->check = htons(csum(ip, hl, 0));
-			memcpy(f, &eth, sizeof(eth));
-			iov[i].iov_base = f;
-			iov[i].iov_len = sizeof(eth) + len;
-			msgs[i].msg_hdr.msg_iov = &iov[i];
-			msgs[i].msg_hdr.msg_iovlen = 1;
-		}
-		/* A full queue drops frames, it does not fail the send. */
-		if (sendmmsg(fd, msgs, batch, 0) < 0 && errno != ENOBUFS)
-			die("sendmmsg");
-		sent += batch;
-		pace(start, sent, rate, 0);
-	}
-	printf("sent %ld\n", sent);
-	return 0;
-}
-
 /* xorshift64*: reproducible from the printed seed on any machine. */
 static __u64 fuzz_state;
 
@@ -928,10 +833,8 @@ int main(int argc, char **argv)
 		return cmd_flood(argc, argv);
 	if (argc >= 5 && !strcmp(argv[1], "fuzz"))
 		return cmd_fuzz(argc, argv);
-	if (argc >= 6 && !strcmp(argv[1], "synflood"))
-		return cmd_synflood(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "ctflush"))
 		return cmd_ctflush();
-	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz|synflood|ctflush ...\n", stderr);
+	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz|ctflush ...\n", stderr);
 	return 2;
 }
