@@ -14,7 +14,8 @@ KERNEL ?= distro
 export KERNELS KERNEL VM_TIMEOUT HSK_TIMEOUT HSK_TESTS HSK_VERBOSE
 
 CHECKPATCH := build/checkpatch/checkpatch.pl
-STYLE_FILES := $(wildcard module/*.c module/*.h selftests/*.c selftests/synflood/*.c)
+STYLE_FILES := $(filter-out %.mod.c,$(wildcard module/*.c module/*.h selftests/*.c \
+	selftests/synflood/*.c))
 
 # Every target that needs packages installs them first (scripts/deps.sh
 # returns at once when all are there), so any one works on a fresh machine.

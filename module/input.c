@@ -25,6 +25,7 @@
 #include "hsk.h"
 #include "lsm.h"
 #include "output.h"
+#include "route.h"
 
 enum {
 	HSK_NF_PRIORITY = NF_IP_PRI_FILTER + 1,
@@ -234,7 +235,8 @@ static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
 	if (user_mss && user_mss < *client_mss)
 		*client_mss = user_mss;
 
-	rt = hsk_route(hn->net, &seg->tuple, sa->oif, sa->tos);
+	/* The SYN was delivered to laddr: it is ours. */
+	rt = hsk_route(hn, &seg->tuple, sa->oif, sa->tos, true);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	sa->mss = hsk_adv_mss(lsk, &rt->dst);
@@ -313,15 +315,14 @@ enum hsk_add_result {
 	HSK_ADD_NOMEM,
 };
 
-/* Stores a half-open entry for @seg (@hash: hsk_synq_hash() of its
- * tuple), whose first SYN-ACK is @sa.
- */
+/* Stores a half-open entry for @seg, whose first SYN-ACK is @sa. */
 static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 					struct sock *lsk,
-					const struct hsk_seg *seg, u32 hash,
+					const struct hsk_seg *seg,
 					const struct hsk_synack *sa,
 					u16 client_mss)
 {
+	u32 hash = hsk_synq_hash(&hn->synq, &seg->tuple);
 	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
 	enum hsk_add_result res = HSK_ADD_OK;
 	struct hsk_req *req;
@@ -344,16 +345,43 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	return res;
 }
 
+/* A retransmitted SYN whose half-open entry is there gets that entry's
+ * SYN-ACK again; true when @skb was such a SYN, and is consumed.
+ */
+static bool hsk_rcv_dup_syn(struct hsk_net *hn, struct sk_buff *skb,
+			    const struct hsk_seg *seg, u32 hash)
+{
+	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
+	struct sk_buff *out;
+	struct hsk_req *req;
+
+	/* A flood SYN's bucket rarely has the tag of its hash. */
+	if (!hsk_synq_may_hold(b, hash))
+		return false;
+	spin_lock(&b->lock);
+	req = hsk_synq_lookup(b, &seg->tuple);
+	if (!req) {
+		spin_unlock(&b->lock);
+		return false;
+	}
+	out = hsk_req_synack(hn, req);
+	spin_unlock(&b->lock);
+	HSK_INC(hn, DUP_SYNS);
+	if (out) {
+		HSK_INC(hn, SYNACK_SENT);
+		hsk_ct_synack(hn, skb, out, true);
+		hsk_xmit(hn->net, out);
+	}
+	consume_skb(skb);
+	return true;
+}
+
 static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				struct sk_buff *skb, const struct hsk_seg *seg)
 {
-	u32 hash = hsk_synq_hash(&hn->synq, &seg->tuple);
-	struct hsk_synq_bucket *b = hsk_synq_bucket_of(&hn->synq, hash);
 	int mode = READ_ONCE(hn->syncookies);
 	struct hsk_cookie_opts copts;
-	struct sk_buff *out = NULL;
 	struct hsk_synack sa;
-	struct hsk_req *req;
 	struct rtable *rt;
 	bool stateless;
 	u16 client_mss;
@@ -361,27 +389,10 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 
 	HSK_INC(hn, SYN_RECEIVED);
 
-	/* A retransmitted SYN may find its entry; a flood SYN's bucket
-	 * rarely has the tag of its hash, and stateless answers store none.
-	 */
-	if (hsk_synq_may_hold(b, hash)) {
-		spin_lock(&b->lock);
-		req = hsk_synq_lookup(b, &seg->tuple);
-		if (req) {
-			/* A retransmitted SYN: the same SYN-ACK again. */
-			out = hsk_req_synack(hn, req);
-			spin_unlock(&b->lock);
-			HSK_INC(hn, DUP_SYNS);
-			if (out) {
-				HSK_INC(hn, SYNACK_SENT);
-				hsk_ct_synack(hn, skb, out, true);
-				hsk_xmit(hn->net, out);
-			}
-			consume_skb(skb);
-			return NF_STOLEN;
-		}
-		spin_unlock(&b->lock);
-	}
+	/* An empty queue, as stateless answering keeps it, spares the hash. */
+	if (!hsk_synq_empty(&hn->synq) &&
+	    hsk_rcv_dup_syn(hn, skb, seg, hsk_synq_hash(&hn->synq, &seg->tuple)))
+		return NF_STOLEN;
 
 	/* Back-pressure, as the kernel's: while the connection could not
 	 * be accepted nor parked, the client's SYN backoff spaces it out.
@@ -416,7 +427,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 				 &ts_mac);
 
 	if (!stateless) {
-		switch (hsk_synq_add(hn, lsk, seg, hash, &sa, client_mss)) {
+		switch (hsk_synq_add(hn, lsk, seg, &sa, client_mss)) {
 		case HSK_ADD_OK:
 			break;
 		case HSK_ADD_DUP:

@@ -17,21 +17,11 @@
 #include "conntrack.h"
 #include "hsk.h"
 #include "output.h"
+#include "route.h"
 
 enum {
 	HSK_MAX_OPTLEN = TCPOLEN_MSS + TCPOLEN_TSTAMP_ALIGNED + TCPOLEN_WSCALE_ALIGNED,
 };
-
-struct rtable *hsk_route(struct net *net, const struct hsk_tuple *t, int oif,
-			 u8 tos)
-{
-	struct flowi4 fl4;
-
-	flowi4_init_output(&fl4, oif, 0, RT_TOS(tos), RT_SCOPE_UNIVERSE,
-			   IPPROTO_TCP, 0, t->raddr, t->laddr, t->rport,
-			   t->lport, sock_net_uid(net, NULL));
-	return ip_route_output_key(net, &fl4);
-}
 
 /* Option order and padding as tcp_options_write() uses, so captures of hsk
  * and of Linux look alike. Returns the length written.
@@ -130,7 +120,7 @@ static struct sk_buff *hsk_tcp_build(struct net *net, struct rtable *rt,
 	struct sk_buff *skb;
 
 	if (!rt)
-		rt = hsk_route(net, t, oif, tos);
+		rt = hsk_route(hsk_pernet(net), t, oif, tos, false);
 	if (IS_ERR(rt))
 		goto err;
 

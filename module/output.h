@@ -23,8 +23,6 @@ struct hsk_synack {
 	bool tstamp_ok;
 };
 
-struct rtable *hsk_route(struct net *net, const struct hsk_tuple *t, int oif,
-			 u8 tos);
 struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa);
 bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
 		      const struct hsk_synack *sa, struct rtable *rt,

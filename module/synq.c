@@ -166,6 +166,14 @@ void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
 	WRITE_ONCE(b->tags, tags);
 }
 
+/* No lock: an entry linked meanwhile is one the caller could as well
+ * have come before.
+ */
+bool hsk_synq_empty(const struct hsk_synq *q)
+{
+	return !atomic_read(&q->count);
+}
+
 bool hsk_synq_full(const struct hsk_net *hn)
 {
 	return atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog);

@@ -97,6 +97,7 @@ void hsk_req_free(struct hsk_req *req);
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
 		     struct hsk_req *req, u32 hash);
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req);
+bool hsk_synq_empty(const struct hsk_synq *q);
 bool hsk_synq_full(const struct hsk_net *hn);
 
 /* timers.c */

@@ -40,7 +40,7 @@ cls_u32 cls_matchall act_mirred act_gact nf_tables nft_reject_inet nft_ct
 nft_limit nft_log nft_quota nft_numgen nft_chain_nat nft_nat nft_masq
 nft_redir nft_fib_inet nft_socket nft_synproxy nf_conntrack
 nf_conntrack_netlink inet_diag
-tcp_diag udp_diag raw_diag tcp_bbr ${HSK_EXTRA_MODULES:-}"
+tcp_diag udp_diag raw_diag tcp_bbr xfrm_user ${HSK_EXTRA_MODULES:-}"
 
 # --- hsk.ko: built in a copy, so each kernel has its own objects and the
 # developer's in-tree build is left alone (6.1 kbuild has no MO=).

@@ -43,7 +43,7 @@
 # (which parts run, of flood,sweep,profile,calm,handshake,memory,burst:
 # all of them unless set), HSK_BENCH_PROFILE (the STACK:COOKIES cases
 # profiled, comma-separated: kernel:2,hsk:2,hsk-late:2 and hsk:3 where the
-# module has it).
+# module has it), HSK_BENCH_PROFILE_TOP (functions listed per case, 12).
 
 RX_CPU=1
 GEN_CPU=0
@@ -308,7 +308,7 @@ profile_case() {
 			sub(/%$/, "", $1); print $1, ($3 in hsk) ? "hsk" : "kernel", $3
 		}')
 	[ -n "$report" ] || fail "perf report found no samples"
-	echo "$report" | head -n 12 | while read -r pct dso sym; do
+	echo "$report" | head -n "${HSK_BENCH_PROFILE_TOP:-12}" | while read -r pct dso sym; do
 		[ "$dso" = hsk ] && sym="$sym [hsk]"
 		record profile "$1,$2,function,$sym,$pct"
 	done
