@@ -5,7 +5,8 @@
  * A user-space generator pays for a syscall, a copy and a zeroed slab
  * buffer per frame; under TCG that made it slower than the listener it
  * was meant to saturate, so the bench measured the generator.  Here each
- * SYN is built straight into a page fragment and handed to the device.
+ * SYN is built straight into a fresh skb (netdev_alloc_skb(), as a driver
+ * takes one for a received frame) and handed to the device.
  *
  * Load it in the netns that owns @dev; the flood runs until rmmod, which
  * logs how many SYNs went out.  Every SYN comes from a random source
