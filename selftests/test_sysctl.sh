@@ -173,8 +173,8 @@ MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
 TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
 TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
-CookieModeStateful CtStoreFailed EarlySyns Malformed HalfOpen ParkedNow TimeWait
-StatelessNow"
+CookieModeStateful CtStoreFailed EarlySyns FastRoutes Malformed HalfOpen
+ParkedNow TimeWait StatelessNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
 check_proc() {
