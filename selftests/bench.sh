@@ -238,6 +238,11 @@ flood_case() {
 	if [ "${1%%-*}" = hsk ] && [ "$(counter SynReceived)" = 0 ]; then
 		fail "hsk saw no SYN ($(nonzero_stats))"
 	fi
+	# Where the legitimate clients that failed gave up, and why.
+	sed -n 's/^failed at \([a-z]*\) after [0-9]* ms: /\1: /p' "$OUT/legit" |
+		sort | uniq -c | while read -r n why; do
+		progress "legit failures, $1 cookies=$2: $n at $why"
+	done
 	record flood "$(echo "$a $b $(connect_stats "$OUT/legit")" | awk \
 		-v id="$4,$1,$2,$3" -v hz=$USER_HZ '{
 		for (i = 1; i <= 10; i++) {
