@@ -23,6 +23,17 @@
  *   so cookie SYNs are then stored like stateful ones (the table holds
  *   one entry per answered SYN, as it does for the kernel's listener).
  *
+ * - conntrack picks up an ACK mid-stream but calls a FIN without an entry
+ *   invalid, so when the final ACK of a cookie handshake is lost and the
+ *   client's next segment carries its FIN (its request and FIN together,
+ *   on a retransmission), a firewall dropping invalid packets would drop
+ *   every copy, where the kernel's listener stored the SYN's entry and
+ *   takes it. Before conntrack meets such a segment with a good cookie,
+ *   hsk passes the pure final ACK it implies through the input path: the
+ *   firewall judges it as it would the real one, hsk hands the connection
+ *   off and stores the entry, and the segment then meets a connection
+ *   conntrack knows. Packet taps on the device see that ACK too.
+ *
  * An entry conntrack already stored (a loopback SYN, seen on its way out;
  * a segment of a known connection) is left to conntrack: hsk's answer is
  * tracked as its reply like any other packet.
@@ -41,8 +52,12 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/netdevice.h>
 #include <linux/netfilter.h>
+#include <linux/netfilter_ipv4.h>
+#include <net/ip.h>
 #include <net/netfilter/nf_conntrack.h>
+#include <net/tcp.h>
 
 #include "conntrack.h"
 #include "hsk.h"
@@ -111,4 +126,56 @@ bool __hsk_ct_synack_carries(struct hsk_net *hn, struct sk_buff *syn,
 void __hsk_ct_handoff(struct hsk_net *hn, struct sk_buff *ack)
 {
 	hsk_ct_store(hn, ack);
+}
+
+/* Whether conntrack's PRE_ROUTING hook is registered in @net: its ops have
+ * no private data, at conntrack's priority.
+ */
+static bool hsk_ct_hooked(const struct net *net)
+{
+	const struct nf_hook_entries *e;
+	struct nf_hook_ops **ops;
+	unsigned int i;
+
+	e = rcu_dereference(net->nf.hooks_ipv4[NF_INET_PRE_ROUTING]);
+	if (!e)
+		return false;
+	ops = nf_hook_entries_get_hook_ops(e);
+	for (i = 0; i < e->num_hook_entries; i++)
+		if (!ops[i]->priv && ops[i]->priority == NF_IP_PRI_CONNTRACK)
+			return true;
+	return false;
+}
+
+bool hsk_ct_refuses_fin(const struct net *net, const struct sk_buff *skb)
+{
+	return !skb->_nfct && rcu_access_pointer(nf_ct_hook) &&
+	       READ_ONCE(net->ct.nf_ct_proto.tcp.tcp_loose) &&
+	       hsk_ct_hooked(net);
+}
+
+bool hsk_ct_show_final_ack(const struct sk_buff *fin, unsigned int hdrlen)
+{
+	unsigned int iphlen = ip_hdrlen(fin);
+	struct sk_buff *ack;
+	struct tcphdr *th;
+	struct iphdr *iph;
+
+	/* Linear, with the link-layer header the taps expect. */
+	ack = skb_copy(fin, GFP_ATOMIC);
+	if (!ack)
+		return false;
+	skb_trim(ack, hdrlen);
+	iph = ip_hdr(ack);
+	iph->tot_len = htons(hdrlen);
+	ip_send_check(iph);
+	th = (struct tcphdr *)(ack->data + iphlen);
+	tcp_flag_byte(th) = TCPHDR_ACK;
+	th->urg_ptr = 0;
+	th->check = 0;
+	th->check = tcp_v4_check(hdrlen - iphlen, iph->saddr, iph->daddr,
+				 csum_partial(th, hdrlen - iphlen, 0));
+	ack->ip_summed = CHECKSUM_UNNECESSARY;
+	netif_receive_skb_core(ack);
+	return true;
 }

@@ -684,6 +684,17 @@ static unsigned int hsk_rcv_rst(struct hsk_net *hn, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
+static void hsk_seg_init(struct hsk_seg *seg, const struct sk_buff *skb,
+			 const __be16 *ports)
+{
+	seg->tuple.raddr = ip_hdr(skb)->saddr;
+	seg->tuple.laddr = ip_hdr(skb)->daddr;
+	seg->tuple.rport = ports[0];
+	seg->tuple.lport = ports[1];
+	seg->dif = inet_iif(skb);
+	seg->sdif = inet_sdif(skb);
+}
+
 static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 			    const __be16 *ports, bool hsk_port, bool early,
 			    const struct nf_hook_state *state)
@@ -692,12 +703,7 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 	struct hsk_seg seg = { .skb = skb, .early = early };
 	struct sock *lsk;
 
-	seg.tuple.raddr = ip_hdr(skb)->saddr;
-	seg.tuple.laddr = ip_hdr(skb)->daddr;
-	seg.tuple.rport = ports[0];
-	seg.tuple.lport = ports[1];
-	seg.dif = inet_iif(skb);
-	seg.sdif = inet_sdif(skb);
+	hsk_seg_init(&seg, skb, ports);
 	if (hsk_tuple_owned(state->net, &seg))
 		return NF_ACCEPT;
 
@@ -766,6 +772,38 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 	return hsk_rcv(hn, skb, ports, hsk_port, false, state);
 }
 
+/* PRE_ROUTING, before conntrack: a segment with ACK and FIN for a port in
+ * the set. When it would complete a cookie handshake that conntrack has no
+ * entry for, conntrack is shown its final ACK first (conntrack.c). Only
+ * looks: what the segment does is decided at LOCAL_IN.
+ */
+static void hsk_early_fin(struct hsk_net *hn, struct sk_buff *skb,
+			  const __be16 *ports, const struct nf_hook_state *state)
+{
+	struct hsk_seg seg = { .skb = skb };
+	struct hsk_synq_bucket *b;
+	struct hsk_conn conn;
+	struct hsk_req *req;
+
+	if (!hsk_ct_refuses_fin(state->net, skb))
+		return;
+	hsk_seg_init(&seg, skb, ports);
+	if (hsk_parse(skb, state, &seg) != HSK_MIB_MAX ||
+	    hsk_tuple_owned(state->net, &seg) ||
+	    !hsk_listener(state->net, skb, &seg) ||
+	    !hsk_ack_cookie_checked(hn, READ_ONCE(hn->syncookies)))
+		return;
+	/* A half-open entry's SYN had its conntrack entry stored. */
+	b = hsk_synq_bucket(&hn->synq, &seg.tuple);
+	spin_lock(&b->lock);
+	req = hsk_synq_lookup(b, &seg.tuple);
+	spin_unlock(&b->lock);
+	if (req || hsk_cookie_ack(hn, &seg, &conn))
+		return;
+	if (hsk_ct_show_final_ack(skb, seg.iphlen + seg.thlen))
+		HSK_INC(hn, CT_FIN_ACKS);
+}
+
 /* PRE_ROUTING: the SYNs early.c allows are answered before conntrack and
  * input routing. Whatever hsk_rcv() hands back meets the stack, and hsk's
  * LOCAL_IN hook, as if it had never been here.
@@ -782,11 +820,19 @@ static unsigned int hsk_early_hook(void *priv, struct sk_buff *skb,
 	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
-	if (!th || (tcp_flag_byte(th) &
-		    (TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) != TCPHDR_SYN)
+	if (!th || !hsk_port_enabled(hn, ntohs(th->dest)))
 		return NF_ACCEPT;
-	if (!hsk_port_enabled(hn, ntohs(th->dest)) ||
-	    !hsk_early_allowed(hn, skb, state))
+	switch (tcp_flag_byte(th) &
+		(TCPHDR_SYN | TCPHDR_ACK | TCPHDR_RST | TCPHDR_FIN)) {
+	case TCPHDR_SYN:
+		break;
+	case TCPHDR_ACK | TCPHDR_FIN:
+		hsk_early_fin(hn, skb, &th->source, state);
+		return NF_ACCEPT;
+	default:
+		return NF_ACCEPT;
+	}
+	if (!hsk_early_allowed(hn, skb, state))
 		return NF_ACCEPT;
 
 	hsk_ct_untrack(skb);

@@ -64,6 +64,7 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_CT_STORE_FAILED]	= "CtStoreFailed",
 	[HSK_MIB_EARLY_SYNS]		= "EarlySyns",
 	[HSK_MIB_FAST_ROUTES]		= "FastRoutes",
+	[HSK_MIB_CT_FIN_ACKS]		= "CtFinAcks",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)

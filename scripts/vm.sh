@@ -63,7 +63,7 @@ if grep -qs '^CONFIG_DEBUG_KMEMLEAK_DEFAULT_OFF=y' "$HSK_KDIR/.config"; then
 	append="$append kmemleak=on"
 fi
 # Test knobs reach the guest's /init as environment variables.
-for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*|TW_.*|BENCH_.*|FORGED_ACKS)$' || true); do
+for v in $(compgen -v | grep -E '^HSK_(TESTS|VERBOSE|TIMEOUT.*|FUZZ_.*|CHURN_.*|TW_.*|BENCH_.*|FORGED_ACKS|CT_RULES)$' || true); do
 	[ -n "${!v}" ] && append="$append $v=${!v}"
 done
 append="$append ${HSK_APPEND:-}"

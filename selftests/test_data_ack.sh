@@ -3,7 +3,10 @@
 #
 # The third packet of the handshake may carry data: a hand-made final ACK
 # with a payload becomes a connection whose first read() returns that
-# payload, through a stored entry and through a cookie (mode 2).
+# payload, through a stored entry and through a cookie (mode 2). Behind
+# test_firewall's ruleset the cookie case is the one conntrack alone would
+# call invalid (a FIN without an entry): hsk shows conntrack the final ACK
+# first (CtFinAcks), and only then.
 #
 # hsk-timeout: 240
 
@@ -31,11 +34,22 @@ send_data() {
 send_data 40001 "payload on the third packet" -T 12345
 expect_stat Handoffs 1
 expect_stat HalfOpen 0
+expect_stat CtFinAcks 0
 
 hsk_set syncookies 2
+[ -z "${HSK_CT_RULES:-}" ] || invalid=$(ct_invalid in)
 send_data 40002 "cookie payload"
 expect_stat Handoffs 2
 expect_stat CookiesValid 1
+if [ -n "${HSK_CT_RULES:-}" ]; then
+	expect_stat CtFinAcks 1
+	[ "$(ct_invalid in)" = "$invalid" ] ||
+		fail "conntrack called $(($(ct_invalid in) - invalid)) segments invalid"
+	[ "$(ct_entries '[A-Z_]*' 40002 40002)" = 1 ] ||
+		fail "cookie connection not tracked: $(cat "$SRVNET/nf_conntrack")"
+else
+	expect_stat CtFinAcks 0
+fi
 
 check_dmesg_clean
 exit "$ksft_pass"
