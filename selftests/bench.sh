@@ -43,7 +43,8 @@
 # (which parts run, of flood,sweep,profile,calm,handshake,memory,burst:
 # all of them unless set), HSK_BENCH_PROFILE (the STACK:COOKIES cases
 # profiled, comma-separated: kernel:2,hsk:2,hsk-late:2 and hsk:3 where the
-# module has it), HSK_BENCH_PROFILE_TOP (functions listed per case, 12).
+# module has it), HSK_BENCH_PROFILE_TOP (functions listed per case, 12),
+# HSK_BENCH_STACKS (the STACK:COOKIES flood cases, comma-separated: all).
 
 RX_CPU=1
 GEN_CPU=0
@@ -162,6 +163,14 @@ setup_flood_pair() {
 	$IP -n "$SRV" route add default via 10.99.0.2 dev sink || fail "default route"
 	steer "$SRV" veth0 "$RX_CPU"
 	steer "$CLI" veth1 "$GEN_CPU"
+	# ARP shares the flooded receive backlog too: one lost probe and
+	# every client's packets wait on a failed neighbour entry at once.
+	# What is measured is the listener, so the neighbours stay put.
+	$IP -n "$SRV" neigh replace "$CADDR" dev veth0 nud permanent lladdr \
+		"$($IP netns exec "$CLI" cat /sys/class/net/veth1/address)" &&
+		$IP -n "$CLI" neigh replace "$SADDR" dev veth1 nud permanent lladdr \
+			"$($IP netns exec "$SRV" cat /sys/class/net/veth0/address)" ||
+		fail "permanent neighbours"
 	# Several thousand handshakes per no-flood round, each leaving a
 	# client TIME_WAIT: room for all of them.
 	cli sh -c 'echo 1024 65535 > /proc/sys/net/ipv4/ip_local_port_range'
@@ -224,7 +233,7 @@ flood_case() {
 	local a b legit
 
 	use_stack "$1" "$2"
-	serve -n 100000000 -b 4096 -T 3
+	serve -n 100000000 -b 4096 -T 3 -j $LEGIT_JOBS
 	start_flood "$3"
 	a=$(snapshot)
 	cli "$CONN" burst "$SADDR" "$PORT" -D "$SECS" -j $LEGIT_JOBS \
@@ -239,9 +248,13 @@ flood_case() {
 		fail "hsk saw no SYN ($(nonzero_stats))"
 	fi
 	# Where the legitimate clients that failed gave up, and why.
-	sed -n 's/^failed at \([a-z]*\) after [0-9]* ms: /\1: /p' "$OUT/legit" |
-		sort | uniq -c | while read -r n why; do
-		progress "legit failures, $1 cookies=$2: $n at $why"
+	sed -n 's/^failed at \([a-z]*\) after \([0-9]*\) ms: \(.*\)/\1: \3,\2/p' \
+		"$OUT/legit" | awk -F, '
+		{ n[$1]++; lo[$1] = n[$1] == 1 || $2 < lo[$1] ? $2 : lo[$1]
+		  hi[$1] = $2 > hi[$1] ? $2 : hi[$1] }
+		END { for (w in n) print n[w], w, "(" lo[w] " to " hi[w] " ms)" }' |
+		while read -r line; do
+		progress "legit failures, $1 cookies=$2: ${line%% *} at ${line#* }"
 	done
 	record flood "$(echo "$a $b $(connect_stats "$OUT/legit")" | awk \
 		-v id="$4,$1,$2,$3" -v hz=$USER_HZ '{
@@ -455,6 +468,7 @@ if srv sh -c 'echo 3 > /proc/sys/net/hsk/syncookies' 2>/dev/null; then
 else
 	progress "hsk has no syncookies=3: adaptive cases left out"
 fi
+FLOOD_STACKS=$(echo "${HSK_BENCH_STACKS:-$STACKS}" | tr , " ")
 
 # flood_cases RATE STACK:COOKIES...: $REPEAT runs of each, interleaved.
 flood_cases() {
@@ -476,7 +490,7 @@ PROFILE=$(echo "${HSK_BENCH_PROFILE:-kernel:2,hsk:2,hsk-late:2}" | tr , " ")
 if part flood; then
 	progress "flood: $REPEAT runs of $SECS s per case; rates in SYN/s"
 	# shellcheck disable=SC2086 # lists of words
-	flood_cases flood $STACKS
+	flood_cases flood $FLOOD_STACKS
 fi
 if part sweep; then
 	for rate in $RATES; do

@@ -6,9 +6,11 @@
  *
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
  *		  [-T s] [-c] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
- *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e] [-H]
+ *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e] [-H] [-j workers]
  *	accept @conns connections one after another; read each to EOF,
- *	answer "got N", close. -i prints TCP_INFO of each accepted socket.
+ *	answer "got N", close. -j: that many processes share the listener,
+ *	each serving its share of @conns, as a pre-forked server's workers
+ *	do, so one silent client delays no other. -i prints TCP_INFO of each accepted socket.
  *	-w waits that long before each accept() (fills the accept queue).
  *	-g waits until @file exists before the first accept(). -L prints
  *	how long each accept() blocked, "accept_us N". -T gives up on a
@@ -55,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -135,7 +138,7 @@ static int serve(int argc, char **argv)
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
 	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
-	int close_first = 0, hello = 0;
+	int close_first = 0, hello = 0, workers = 1, worker;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct timeval idle = { 0 };
 	int fd, one = 1, opt, lat = 0;
@@ -145,8 +148,11 @@ static int serve(int argc, char **argv)
 	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eH")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eHj:")) != -1) {
 		switch (opt) {
+		case 'j':
+			workers = atoi(optarg);
+			break;
 		case 'H':
 			hello = 1;
 			break;
@@ -236,6 +242,16 @@ static int serve(int argc, char **argv)
 	fflush(stdout);
 	while (gate && stat(gate, &st))
 		usleep(10000);
+	/* Worker 0 is this process; the others die with it. */
+	for (worker = 1; worker < workers; worker++) {
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			break;
+		}
+	}
+	if (worker == workers)
+		worker = 0;
+	conns = conns / workers + (worker < conns % workers);
 	while (conns--) {
 		long long t0;
 		ssize_t n;
@@ -284,6 +300,10 @@ static int serve(int argc, char **argv)
 		close(c);
 	}
 	close(fd);
+	if (worker)
+		exit(0);
+	while (wait(NULL) > 0)
+		;
 	return 0;
 }
 
