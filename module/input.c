@@ -300,12 +300,19 @@ static void hsk_listen_overflow(struct hsk_net *hn, const struct sock *lsk)
 
 /* A SYN could not have a half-open entry (@why: the queue was full, or
  * memory ran out); in modes 1 and 3 this opens the window in which ACKs
- * without entry are checked as cookies.
+ * without entry are checked as cookies. The stamp is renewed once a
+ * second at most: under a flood every SYN overflows, and a store each
+ * would keep the line, which every cpu's SYNs read, bouncing. ACKs are
+ * then checked as cookies for at least 31 s after a cookie left, well
+ * past the 16 s its keys are sure to last (cookie.c).
  */
 static void hsk_synq_overflow(struct hsk_net *hn, enum hsk_mib_field why)
 {
+	unsigned long now = jiffies;
+
 	this_cpu_inc(hn->mib->mibs[why]);
-	WRITE_ONCE(hn->last_overflow, jiffies);
+	if (time_after(now, READ_ONCE(hn->last_overflow) + HZ))
+		WRITE_ONCE(hn->last_overflow, now);
 }
 
 enum hsk_add_result {
