@@ -6,7 +6,8 @@
 # payload, through a stored entry and through a cookie (mode 2). Behind
 # test_firewall's ruleset the cookie case is the one conntrack alone would
 # call invalid (a FIN without an entry): hsk shows conntrack the final ACK
-# first (CtFinAcks), and only then.
+# first (CtFinAcks), and only then. The kernel's listener must serve the
+# same handshake alike.
 #
 # hsk-timeout: 240
 
@@ -50,6 +51,13 @@ if [ -n "${HSK_CT_RULES:-}" ]; then
 else
 	expect_stat CtFinAcks 0
 fi
+
+# The kernel's listener, answering with cookies too, serves the same.
+hsk_set ports ""
+srv sysctl -qw net.ipv4.tcp_syncookies=2
+serve -n 1
+send_data 40003 "kernel cookie payload"
+expect_stat Handoffs 2
 
 check_dmesg_clean
 exit "$ksft_pass"
