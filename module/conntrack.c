@@ -21,8 +21,7 @@
  *   stored: it is stored when the connection is handed off;
  * - with nf_conntrack_tcp_loose=0 conntrack would class that ACK invalid,
  *   so cookie SYNs are then stored like stateful ones (the table holds
- *   one entry per answered SYN, as it does for the kernel's listener).
- *
+ *   one entry per answered SYN, as it does for the kernel's listener);
  * - conntrack picks up an ACK mid-stream but calls a FIN without an entry
  *   invalid, so when the final ACK of a cookie handshake is lost and the
  *   client's next segment carries its FIN (its request and FIN together,
@@ -44,7 +43,9 @@
  * mid-stream like any cookie handshake's.
  *
  * Rules: called from the netfilter hook only (softirq, inside its RCU read
- * side, with the segment's skb held by the caller). Nothing here is shared
+ * side, with the segment's skb held by the caller). The final ACK shown to
+ * conntrack re-enters the receive path from the PRE_ROUTING hook, once:
+ * it carries no FIN, so it cannot be shown again. Nothing here is shared
  * or locked: the entries belong to conntrack and are only stored through
  * nf_ct_hook, so hsk loads and runs without nf_conntrack. A storing that
  * fails (a clash, conntrack being flushed) is counted and the answer then
