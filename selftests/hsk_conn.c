@@ -285,7 +285,8 @@ static int serve(int argc, char **argv)
 			n = read_all(c, buf, sizeof(buf));
 		}
 		if (n < 0 && errno == EAGAIN) {
-			printf("idle for %lds, closed\n", (long)idle.tv_sec);
+			printf("idle for %lds, closed: peer %d\n",
+			       (long)idle.tv_sec, ntohs(sa.sin_port));
 			fflush(stdout);
 			close(c);
 			continue;
