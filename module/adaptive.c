@@ -164,5 +164,6 @@ bool hsk_stateless_now(const struct hsk_net *hn)
 	int mode = READ_ONCE(hn->syncookies);
 
 	return hsk_syn_stateless(hn, mode) ||
-	       (mode != HSK_COOKIES_NEVER && hsk_synq_full(hn));
+	       (mode != HSK_COOKIES_NEVER &&
+		hsk_synq_full(&hn->synq, READ_ONCE(hn->max_syn_backlog)));
 }

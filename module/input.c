@@ -410,7 +410,8 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 	}
 
 	stateless = hsk_syn_stateless(hn, mode);
-	if (!stateless && hsk_synq_full(hn)) {
+	if (!stateless &&
+	    hsk_synq_full(&hn->synq, READ_ONCE(hn->max_syn_backlog))) {
 		hsk_synq_overflow(hn, HSK_MIB_HALFOPEN_FULL);
 		if (mode == HSK_COOKIES_NEVER)
 			goto drop;
@@ -691,8 +692,8 @@ static unsigned int hsk_rcv_rst(struct hsk_net *hn, struct sk_buff *skb,
 	return NF_STOLEN;
 }
 
-static void hsk_seg_init(struct hsk_seg *seg, const struct sk_buff *skb,
-			 const __be16 *ports)
+static inline void hsk_seg_init(struct hsk_seg *seg,
+				const struct sk_buff *skb, const __be16 *ports)
 {
 	seg->tuple.raddr = ip_hdr(skb)->saddr;
 	seg->tuple.laddr = ip_hdr(skb)->daddr;

@@ -82,35 +82,6 @@ void hsk_synq_exit(struct hsk_net *hn)
 	kvfree(q->buckets);
 }
 
-u32 hsk_synq_hash(const struct hsk_synq *q, const struct hsk_tuple *t)
-{
-	return siphash_3u32((__force u32)t->raddr, (__force u32)t->laddr,
-			    (__force u32)t->rport << 16 | (__force u32)t->lport,
-			    &q->hash_key);
-}
-
-struct hsk_synq_bucket *hsk_synq_bucket_of(struct hsk_synq *q, u32 hash)
-{
-	return &q->buckets[hash & (HSK_SYNQ_BUCKETS - 1)];
-}
-
-struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
-					const struct hsk_tuple *t)
-{
-	return hsk_synq_bucket_of(q, hsk_synq_hash(q, t));
-}
-
-static u8 hsk_synq_tag(u32 hash)
-{
-	return (hash >> ilog2(HSK_SYNQ_BUCKETS)) % BITS_PER_LONG;
-}
-
-/* False only if the bucket holds no entry of that hash; no lock. */
-bool hsk_synq_may_hold(const struct hsk_synq_bucket *b, u32 hash)
-{
-	return READ_ONCE(b->tags) & BIT(hsk_synq_tag(hash));
-}
-
 static bool hsk_tuple_eq(const struct hsk_tuple *a, const struct hsk_tuple *b)
 {
 	return a->raddr == b->raddr && a->laddr == b->laddr &&
@@ -164,17 +135,4 @@ void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)
 	hlist_for_each_entry(left, &b->chain, node)
 		tags |= BIT(left->tag);
 	WRITE_ONCE(b->tags, tags);
-}
-
-/* No lock: an entry linked meanwhile is one the caller could as well
- * have come before.
- */
-bool hsk_synq_empty(const struct hsk_synq *q)
-{
-	return !atomic_read(&q->count);
-}
-
-bool hsk_synq_full(const struct hsk_net *hn)
-{
-	return atomic_read(&hn->synq.count) >= READ_ONCE(hn->max_syn_backlog);
 }

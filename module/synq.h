@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The half-open (SYN_RECV) queue: a hash table of compact entries keyed by
- * the 4-tuple through a per-netns SipHash key, so no sender can aim its
- * SYNs at one bucket.
+ * the 4-tuple through a per-netns hsiphash key, so no sender can aim its
+ * SYNs at one bucket. hsiphash, the kernel's keyed hash for hash tables,
+ * runs half SipHash's rounds: every flood SYN pays it once in modes 1 and
+ * 3, for the duplicate check.
  *
  * Locking and lifetime, the one place they are written down:
  *  - Each bucket has a spinlock that guards its chain and every field of
@@ -29,7 +31,10 @@
 #ifndef _HSK_SYNQ_H
 #define _HSK_SYNQ_H
 
+#include <linux/atomic.h>
+#include <linux/bits.h>
 #include <linux/hrtimer.h>
+#include <linux/log2.h>
 #include <linux/list.h>
 #include <linux/siphash.h>
 #include <linux/spinlock.h>
@@ -75,7 +80,7 @@ struct hsk_synq_bucket {
 
 struct hsk_synq {
 	struct hsk_synq_bucket *buckets;
-	siphash_key_t hash_key;
+	hsiphash_key_t hash_key;
 	atomic_t count;
 };
 
@@ -85,11 +90,57 @@ void hsk_synq_cache_destroy(void);
 int hsk_synq_init(struct hsk_net *hn);
 void hsk_synq_exit(struct hsk_net *hn);
 
-u32 hsk_synq_hash(const struct hsk_synq *q, const struct hsk_tuple *t);
-struct hsk_synq_bucket *hsk_synq_bucket_of(struct hsk_synq *q, u32 hash);
-struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
-					const struct hsk_tuple *t);
-bool hsk_synq_may_hold(const struct hsk_synq_bucket *b, u32 hash);
+/* Every SYN asks the questions below, in modes 1 and 3, so they are
+ * inline: a call and its return cost more than each of them.
+ */
+static inline u32 hsk_synq_hash(const struct hsk_synq *q,
+				const struct hsk_tuple *t)
+{
+	return hsiphash_3u32((__force u32)t->raddr, (__force u32)t->laddr,
+			     (__force u32)t->rport << 16 | (__force u32)t->lport,
+			     &q->hash_key);
+}
+
+static inline struct hsk_synq_bucket *hsk_synq_bucket_of(struct hsk_synq *q,
+							 u32 hash)
+{
+	return &q->buckets[hash & (HSK_SYNQ_BUCKETS - 1)];
+}
+
+static inline struct hsk_synq_bucket *hsk_synq_bucket(struct hsk_synq *q,
+						      const struct hsk_tuple *t)
+{
+	return hsk_synq_bucket_of(q, hsk_synq_hash(q, t));
+}
+
+/* An entry's bit in its bucket's @tags: hash bits that did not pick the
+ * bucket.
+ */
+static inline u8 hsk_synq_tag(u32 hash)
+{
+	return (hash >> ilog2(HSK_SYNQ_BUCKETS)) % BITS_PER_LONG;
+}
+
+/* False only if the bucket holds no entry of that hash; no lock. */
+static inline bool hsk_synq_may_hold(const struct hsk_synq_bucket *b, u32 hash)
+{
+	return READ_ONCE(b->tags) & BIT(hsk_synq_tag(hash));
+}
+
+/* No lock: an entry linked meanwhile is one the caller could as well
+ * have come before.
+ */
+static inline bool hsk_synq_empty(const struct hsk_synq *q)
+{
+	return !atomic_read(&q->count);
+}
+
+/* @max: net.hsk.max_syn_backlog. */
+static inline bool hsk_synq_full(const struct hsk_synq *q, int max)
+{
+	return atomic_read(&q->count) >= max;
+}
+
 struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 				const struct hsk_tuple *t);
 struct hsk_req *hsk_req_alloc(void);
@@ -97,8 +148,6 @@ void hsk_req_free(struct hsk_req *req);
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
 		     struct hsk_req *req, u32 hash);
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req);
-bool hsk_synq_empty(const struct hsk_synq *q);
-bool hsk_synq_full(const struct hsk_net *hn);
 
 /* timers.c */
 void hsk_synq_timer_init(struct hsk_synq_bucket *b);

@@ -104,9 +104,9 @@ static bool hsk_tw_before(u32 a, u32 b)
 
 static u32 hsk_tw_bucket(const struct hsk_tw_table *t, const struct hsk_tuple *k)
 {
-	return siphash_3u32((__force u32)k->raddr, (__force u32)k->laddr,
-			    (__force u32)k->rport << 16 | (__force u32)k->lport,
-			    &t->hash_key) & t->mask;
+	return hsiphash_3u32((__force u32)k->raddr, (__force u32)k->laddr,
+			     (__force u32)k->rport << 16 | (__force u32)k->lport,
+			     &t->hash_key) & t->mask;
 }
 
 static spinlock_t *hsk_tw_lock(const struct hsk_tw_table *t, u32 bucket)

@@ -2,7 +2,7 @@
 /*
  * TIME_WAIT (and orphaned FIN_WAIT2) held by hsk instead of the kernel's
  * timewait socks: a hash table of compact entries keyed by a per-netns
- * SipHash of the 4-tuple, each chain kept in deadline order, and a heap
+ * hsiphash of the 4-tuple, each chain kept in deadline order, and a heap
  * of the chains by their first deadline, reaped by one hrtimer.
  *
  * Locking and lifetime, the one place they are written down:
@@ -63,7 +63,7 @@ struct hsk_tw_table {
 	spinlock_t *locks;		/* stripes over @buckets */
 	unsigned int mask;
 	unsigned int lock_mask;
-	siphash_key_t hash_key;
+	hsiphash_key_t hash_key;
 	spinlock_t qlock;		/* guards the heap, @timer */
 	struct hsk_tw_slot *heap;	/* min-heap, one slot per bucket */
 	u32 *heap_pos;			/* per bucket: its slot, or U32_MAX */
