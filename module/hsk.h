@@ -16,6 +16,7 @@
 #define _HSK_H
 
 #include <linux/mutex.h>
+#include <linux/netfilter.h>
 #include <linux/percpu.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -29,6 +30,10 @@
 #include "timewait.h"
 
 struct hsk_ports;
+
+enum {
+	HSK_HOOKS = 2,		/* PRE_ROUTING (early SYNs), LOCAL_IN */
+};
 
 struct hsk_net {
 	struct net *net;
@@ -64,6 +69,7 @@ struct hsk_net {
 	struct hsk_localaddr localaddr;
 	struct hsk_mib __percpu *mib;
 	struct ctl_table_header *sysctl;
+	struct nf_hook_ops hooks[HSK_HOOKS];	/* input.c, .priv is this */
 };
 
 enum hsk_syncookies_mode {
@@ -96,7 +102,7 @@ bool hsk_tw_remote_port(const struct hsk_net *hn, u16 port);
 int hsk_proc_init(struct hsk_net *hn);
 void hsk_proc_exit(struct hsk_net *hn);
 
-int hsk_hook_register(struct net *net);
-void hsk_hook_unregister(struct net *net);
+int hsk_hook_register(struct hsk_net *hn);
+void hsk_hook_unregister(struct hsk_net *hn);
 
 #endif /* _HSK_H */

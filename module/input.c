@@ -760,7 +760,7 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
-	struct hsk_net *hn = hsk_pernet(state->net);
+	struct hsk_net *hn = priv;
 	const struct iphdr *iph = ip_hdr(skb);
 	const __be16 *ports;
 	__be16 _ports[2];
@@ -819,7 +819,7 @@ static void hsk_early_fin(struct hsk_net *hn, struct sk_buff *skb,
 static unsigned int hsk_early_hook(void *priv, struct sk_buff *skb,
 				   const struct nf_hook_state *state)
 {
-	struct hsk_net *hn = hsk_pernet(state->net);
+	struct hsk_net *hn = priv;
 	const struct iphdr *iph = ip_hdr(skb);
 	const struct tcphdr *th;
 	struct tcphdr _th;
@@ -852,7 +852,7 @@ static unsigned int hsk_early_hook(void *priv, struct sk_buff *skb,
 	return verdict;
 }
 
-static const struct nf_hook_ops hsk_nf_ops[] = {
+static const struct nf_hook_ops hsk_nf_ops[HSK_HOOKS] = {
 	{
 		.hook = hsk_early_hook,
 		.pf = NFPROTO_IPV4,
@@ -869,15 +869,24 @@ static const struct nf_hook_ops hsk_nf_ops[] = {
 
 bool hsk_hook_is_ours(const struct nf_hook_ops *ops)
 {
-	return ops == &hsk_nf_ops[0] || ops == &hsk_nf_ops[1];
+	return ops->hook == hsk_early_hook || ops->hook == hsk_hook;
 }
 
-int hsk_hook_register(struct net *net)
+/* Each netns registers its own copy of the hooks, whose private data is
+ * its hsk_net: a packet then finds it without net_generic()'s lookup.
+ */
+int hsk_hook_register(struct hsk_net *hn)
 {
-	return nf_register_net_hooks(net, hsk_nf_ops, ARRAY_SIZE(hsk_nf_ops));
+	unsigned int i;
+
+	for (i = 0; i < HSK_HOOKS; i++) {
+		hn->hooks[i] = hsk_nf_ops[i];
+		hn->hooks[i].priv = hn;
+	}
+	return nf_register_net_hooks(hn->net, hn->hooks, HSK_HOOKS);
 }
 
-void hsk_hook_unregister(struct net *net)
+void hsk_hook_unregister(struct hsk_net *hn)
 {
-	nf_unregister_net_hooks(net, hsk_nf_ops, ARRAY_SIZE(hsk_nf_ops));
+	nf_unregister_net_hooks(hn->net, hn->hooks, HSK_HOOKS);
 }

@@ -68,7 +68,7 @@ static int __net_init hsk_net_init(struct net *net)
 	err = hsk_proc_init(hn);
 	if (err)
 		goto err_proc;
-	err = hsk_hook_register(net);
+	err = hsk_hook_register(hn);
 	if (err)
 		goto err_hook;
 	return 0;
@@ -94,8 +94,10 @@ err_synq:
  */
 static void __net_exit hsk_net_pre_exit(struct net *net)
 {
-	hsk_hook_unregister(net);
-	hsk_tw_pre_exit(hsk_pernet(net));
+	struct hsk_net *hn = hsk_pernet(net);
+
+	hsk_hook_unregister(hn);
+	hsk_tw_pre_exit(hn);
 }
 
 static void __net_exit hsk_net_exit(struct net *net)
