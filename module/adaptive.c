@@ -126,15 +126,6 @@ void hsk_adaptive_set_mode(struct hsk_net *hn, int mode)
 	mutex_unlock(&a->lock);
 }
 
-/* Whether a new SYN in @mode gets a cookie-only SYN-ACK while the
- * half-open queue still has room.
- */
-bool hsk_syn_stateless(const struct hsk_net *hn, int mode)
-{
-	return mode == HSK_COOKIES_ALWAYS ||
-	       (mode == HSK_COOKIES_ADAPTIVE && READ_ONCE(hn->stateless));
-}
-
 /* Whether an ACK without entry in @mode is checked as a cookie (else it
  * is a stray): always in mode 2; in modes 1 and 3 while SYNs may get
  * cookies and for two cookie periods after the last one did.
@@ -154,16 +145,4 @@ bool hsk_ack_cookie_checked(const struct hsk_net *hn, int mode)
 	default:
 		return false;
 	}
-}
-
-/* The StatelessNow gauge: whether a new SYN would get a cookie-only
- * SYN-ACK now.
- */
-bool hsk_stateless_now(const struct hsk_net *hn)
-{
-	int mode = READ_ONCE(hn->syncookies);
-
-	return hsk_syn_stateless(hn, mode) ||
-	       (mode != HSK_COOKIES_NEVER &&
-		hsk_synq_full(&hn->synq, READ_ONCE(hn->max_syn_backlog)));
 }

@@ -56,8 +56,6 @@ struct hsk_adaptive {
 void hsk_adaptive_init(struct hsk_net *hn);
 void hsk_adaptive_exit(struct hsk_net *hn);
 void hsk_adaptive_set_mode(struct hsk_net *hn, int mode);
-bool hsk_syn_stateless(const struct hsk_net *hn, int mode);
 bool hsk_ack_cookie_checked(const struct hsk_net *hn, int mode);
-bool hsk_stateless_now(const struct hsk_net *hn);
 
 #endif /* _HSK_ADAPTIVE_H */

@@ -82,7 +82,7 @@ static bool hsk_early_hook_harmless(const struct nf_hook_ops *ops,
  * SYN-ACK; *@ct tells whether others than hsk's are among them (then
  * conntrack may be, and its settings count).
  */
-static bool hsk_early_hooks_harmless(const struct net *net, bool *ct)
+static bool hsk_early_hooks_harmless(const struct hsk_net *hn, bool *ct)
 {
 	static const u8 hooknums[] = {
 		NF_INET_PRE_ROUTING, NF_INET_LOCAL_IN,
@@ -95,14 +95,15 @@ static bool hsk_early_hooks_harmless(const struct net *net, bool *ct)
 
 	*ct = false;
 	for (h = 0; h < ARRAY_SIZE(hooknums); h++) {
-		e = rcu_dereference(net->nf.hooks_ipv4[hooknums[h]]);
+		e = rcu_dereference(hn->net->nf.hooks_ipv4[hooknums[h]]);
 		if (!e)
 			continue;
 		ops = nf_hook_entries_get_hook_ops(e);
 		/* On PRE_ROUTING, what ran before hsk saw the SYN anyway. */
 		after = hooknums[h] != NF_INET_PRE_ROUTING;
 		for (i = 0; i < e->num_hook_entries; i++) {
-			if (hsk_hook_is_ours(ops[i])) {
+			/* hsk's hooks carry this netns' hsk_net. */
+			if (ops[i]->priv == hn) {
 				after = true;
 				continue;
 			}
@@ -160,7 +161,7 @@ bool hsk_early_allowed(struct hsk_net *hn, const struct sk_buff *skb,
 		return false;
 	if (iph->ihl != 5 || ip_is_fragment(iph))
 		return false;
-	if (!hsk_early_hooks_harmless(state->net, &ct))
+	if (!hsk_early_hooks_harmless(hn, &ct))
 		return false;
 	if (!hsk_ct_early_ok(state->net, skb, ct))
 		return false;

@@ -16,7 +16,4 @@ enum {
 bool hsk_early_allowed(struct hsk_net *hn, const struct sk_buff *skb,
 		       const struct nf_hook_state *state);
 
-/* input.c: tells hsk's own hooks from everybody else's. */
-bool hsk_hook_is_ours(const struct nf_hook_ops *ops);
-
 #endif /* _HSK_EARLY_H */

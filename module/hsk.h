@@ -79,6 +79,30 @@ enum hsk_syncookies_mode {
 	HSK_COOKIES_ADAPTIVE = 3,
 };
 
+/* The two questions every SYN asks of the cookie mode, inline; the mode
+ * and its rules are adaptive.h's.
+ *
+ * Whether a new SYN in @mode gets a cookie-only SYN-ACK while the
+ * half-open queue still has room.
+ */
+static inline bool hsk_syn_stateless(const struct hsk_net *hn, int mode)
+{
+	return mode == HSK_COOKIES_ALWAYS ||
+	       (mode == HSK_COOKIES_ADAPTIVE && READ_ONCE(hn->stateless));
+}
+
+/* The StatelessNow gauge: whether a new SYN would get a cookie-only
+ * SYN-ACK now.
+ */
+static inline bool hsk_stateless_now(const struct hsk_net *hn)
+{
+	int mode = READ_ONCE(hn->syncookies);
+
+	return hsk_syn_stateless(hn, mode) ||
+	       (mode != HSK_COOKIES_NEVER &&
+		hsk_synq_full(&hn->synq, READ_ONCE(hn->max_syn_backlog)));
+}
+
 extern unsigned int hsk_net_id;
 
 static inline struct hsk_net *hsk_pernet(const struct net *net)

@@ -867,13 +867,9 @@ static const struct nf_hook_ops hsk_nf_ops[HSK_HOOKS] = {
 	},
 };
 
-bool hsk_hook_is_ours(const struct nf_hook_ops *ops)
-{
-	return ops->hook == hsk_early_hook || ops->hook == hsk_hook;
-}
-
 /* Each netns registers its own copy of the hooks, whose private data is
- * its hsk_net: a packet then finds it without net_generic()'s lookup.
+ * its hsk_net: a packet then finds it without net_generic()'s lookup, and
+ * early.c tells hsk's hooks from everybody else's by it.
  */
 int hsk_hook_register(struct hsk_net *hn)
 {
