@@ -302,9 +302,11 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
  * queue, or, with @parked, leaves it off the queue and returns its
  * request sock there. On failure returns ERR_PTR(-EACCES) when the LSMs
  * refused the connection (lsm.c counted it), else ERR_PTR(-ENOBUFS),
- * counted in HandoffFailed. Called with the half-open bucket lock held, so a copy of the
- * final ACK racing on another cpu either finds the child in the
- * established hash or waits for this to finish. On success @skb has been
+ * counted in HandoffFailed: no memory, no route, or an accept queue that
+ * another cpu filled since hsk_accept_action() looked. Called with the
+ * half-open bucket lock held, so a copy of the final ACK racing on
+ * another cpu either finds the child in the established hash or waits
+ * for this to finish. On success @skb has been
  * made a TCP-layer segment and the child is returned locked.
  */
 struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,

@@ -12,9 +12,15 @@
  * made in period p validates during p and p + 1 only: it lives at least
  * HSK_COOKIE_PERIOD_SEC and at most twice that. @lock (a seqlock) lets
  * softirq readers copy a key while another cpu redraws it.
+ *
+ * The period is as long as Linux's (cookies live 64 to 128 s here, 60 to
+ * 120 s there): a client whose ACK a full accept queue keeps dropping
+ * retransmits it with backoff for minutes, and a cookie that dies first
+ * turns it into a reset the kernel would not send. A longer life costs no
+ * strength: each forged ACK still passes with 2^-24 at most.
  */
 enum {
-	HSK_COOKIE_PERIOD_SEC = 16,
+	HSK_COOKIE_PERIOD_SEC = 64,
 	HSK_COOKIE_MAC_BITS = 24,
 	HSK_COOKIE_TS_BITS = 6,
 };

@@ -303,8 +303,8 @@ static void hsk_listen_overflow(struct hsk_net *hn, const struct sock *lsk)
  * without entry are checked as cookies. The stamp is renewed once a
  * second at most: under a flood every SYN overflows, and a store each
  * would keep the line, which every cpu's SYNs read, bouncing. ACKs are
- * then checked as cookies for at least 31 s after a cookie left, well
- * past the 16 s its keys are sure to last (cookie.c).
+ * then checked as cookies for at least 127 s after a cookie left, well
+ * past the 64 s its keys are sure to last (cookie.c).
  */
 static void hsk_synq_overflow(struct hsk_net *hn, enum hsk_mib_field why)
 {
@@ -577,6 +577,8 @@ static enum hsk_ack_action hsk_ack_entry(struct hsk_net *hn, struct sock *lsk,
 	} else if (action == HSK_ACK_RESET) {
 		hsk_synq_unlink(&hn->synq, req);
 		hsk_req_free(req);
+	} else if (seg->end_seq != seg->seq) {
+		req->resends = 1;	/* see the timer (timers.c) */
 	}
 	return action;
 }
@@ -600,6 +602,15 @@ static enum hsk_ack_action hsk_ack_stray(struct hsk_net *hn, struct sock *lsk,
 		HSK_INC(hn, COOKIES_INVALID);
 		net_dbg_ratelimited("hsk: invalid cookie from %pI4:%u\n",
 				    &seg->tuple.raddr, ntohs(seg->tuple.rport));
+		/* Data or FIN may ride on a later segment of a client whose
+		 * first ones a full accept queue dropped: its sequence number
+		 * is past the one the cookie covers. The client resends from
+		 * the first, which the cookie takes; a reset would kill it.
+		 */
+		if (seg->end_seq != seg->seq) {
+			HSK_INC(hn, COOKIES_INVALID_DATA);
+			return HSK_ACK_DROP;
+		}
 		return HSK_ACK_RESET;
 	}
 	HSK_INC(hn, COOKIES_VALID);
@@ -634,8 +645,13 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 		hsk_ct_handoff(hn, skb);
 		child = hsk_child_create(hn, lsk, skb, seg, &conn,
 					 conn.park ? &parked : NULL);
-		if (req)
+		/* A child that could not be made leaves the entry to its
+		 * retransmissions, as a full accept queue does.
+		 */
+		if (req && PTR_ERR_OR_ZERO(child) != -ENOBUFS)
 			hsk_synq_unlink(&hn->synq, req);
+		else
+			req = NULL;
 	}
 	spin_unlock(&b->lock);
 	if (action == HSK_ACK_HANDOFF && req)
@@ -654,8 +670,13 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 	if (IS_ERR(child)) {
 		if (conn.park)
 			hsk_park_cancel(hn, conn.park);
-		/* As cookie_v4_check(): what the LSM refused is dropped. */
-		if (PTR_ERR(child) != -EACCES)
+		/* Dropped, as the kernel's listener drops what the LSM
+		 * refused and a connection it could not make: the accept
+		 * queue may have filled since hsk_accept_action() looked, and
+		 * the client's next copy may find room.
+		 */
+		if (PTR_ERR(child) != -EACCES &&
+		    READ_ONCE(hn->abort_on_overflow))
 			hsk_reject(hn, seg);
 		kfree_skb(skb);
 		return NF_STOLEN;

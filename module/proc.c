@@ -27,6 +27,7 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_COOKIES_SENT]		= "CookiesSent",
 	[HSK_MIB_COOKIES_VALID]		= "CookiesValid",
 	[HSK_MIB_COOKIES_INVALID]	= "CookiesInvalid",
+	[HSK_MIB_COOKIES_INVALID_DATA]	= "CookiesInvalidData",
 	[HSK_MIB_STRAY_ACKS]		= "StrayAcks",
 	[HSK_MIB_BAD_ACKS]		= "BadAcks",
 	[HSK_MIB_HANDOFFS]		= "Handoffs",

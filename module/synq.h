@@ -67,7 +67,8 @@ struct hsk_req {
 	u8 wscale_ok:1,
 	   sack_ok:1,
 	   tstamp_ok:1,
-	   acked:1;		/* a bare ACK came while accept was deferred */
+	   acked:1,		/* a bare ACK came while accept was deferred */
+	   resends:1;		/* the client resends data a full queue dropped */
 };
 
 struct hsk_synq_bucket {

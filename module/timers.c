@@ -103,7 +103,15 @@ static enum hrtimer_restart hsk_synq_timer(struct hrtimer *timer)
 		req->retrans++;
 		req->expires = now + hsk_synack_timeout_ns(hn, req->retrans);
 		next = min(next, req->expires);
-		if (req->acked && req->retrans < req->defer_accept)
+		/* Nor is a SYN-ACK sent when all it would draw is a bare ACK:
+		 * a client whose data a full accept queue dropped resends it
+		 * on its own, and that copy makes a connection the server
+		 * reads at once. A child made by a bare ACK holds a server
+		 * that reads first until the data comes, after the client's
+		 * backed-off retransmission timeout.
+		 */
+		if ((req->acked && req->retrans < req->defer_accept) ||
+		    req->resends)
 			continue;
 		skb = hsk_req_synack(hn, req);
 		if (skb)

@@ -1,22 +1,25 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# A cookie is valid for a bounded time: keys are redrawn every 16 s per
-# parity, so a cookie is accepted for at least 16 s and at most 32 s
-# after its SYN-ACK. Three connections answer stateless SYN-ACKs: one at
-# once, one 14.5 s after a SYN-ACK sent late in a key period (the worst
-# case for the lower bound: it lands in the next period and must still
-# be accepted), one 33 s after its SYN-ACK, which must be refused as
-# CookiesInvalid and answered with RST. hsk's key periods follow
-# CLOCK_MONOTONIC seconds, which /proc/uptime shows in the guest.
+# A cookie is valid for a bounded time: keys are redrawn every 64 s per
+# parity, so a cookie is accepted for at least 64 s and at most 128 s
+# after its SYN-ACK (Linux: 60 to 120 s). Three connections answer
+# stateless SYN-ACKs: one at once, one 62.5 s after a SYN-ACK sent late
+# in a key period (the worst case for the lower bound: it lands in the
+# next period and must still be accepted), one 129 s after its SYN-ACK,
+# which must be refused as CookiesInvalid: dropped with data and FIN (it
+# could be a live client's later segment), answered with RST when bare.
+# hsk's key periods follow CLOCK_MONOTONIC seconds, which /proc/uptime
+# shows in the guest.
 #
-# hsk-timeout: 200
+# hsk-timeout: 330
 # hsk-debug-check: off, waits out cookie lifetimes; test_cookies covers cookies
 
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/hsk_lib.sh"
 
-PERIOD=16
+PERIOD=64
+LATE=$((PERIOD - 3))
 
 need_module nf_tables
 hsk_pair
@@ -73,9 +76,9 @@ wait_for "grep -q '^received 1: x' $OUT/server.log" 10 ||
 	fail "server did not get the data: $(cat "$OUT/server.log")"
 
 # Two cookies issued in the last seconds of a key period.
-log "waiting for second 13 of a $PERIOD s key period"
-wait_for "[ \$(awk -v p=$PERIOD '{ print int(\$1) % p }' /proc/uptime) = 13 ]" \
-	$((PERIOD + 2)) || fail "uptime never reached second 13 of a period"
+log "waiting for second $LATE of a $PERIOD s key period"
+wait_for "[ \$(awk -v p=$PERIOD '{ print int(\$1) % p }' /proc/uptime) = $LATE ]" \
+	$((PERIOD + 2)) || fail "uptime never reached second $LATE of a period"
 t0=$(uptime)
 syn_ack 41002
 isn_lower=$ISN
@@ -96,14 +99,20 @@ wait_for "[ \$(grep -c '^received 1: x' $OUT/server.log) = 2 ]" 10 ||
 	fail "server did not get the data of 2 connections: $(cat "$OUT/server.log")"
 
 sleep_until "$(awk -v t="$t1" -v p=$PERIOD 'BEGIN { print t + 2 * p + 1 }')"
-capture 41003 "$OUT/rst"
+# With data and FIN it could be a later segment of a live client: dropped.
 ack 41003 "$isn_upper"
 log "ACK for the second cookie sent at uptime $(uptime)"
+wait_stat CookiesInvalidData 1
+expect_stat CookiesInvalid 1
+expect_stat ResetsSent 0
+capture 41003 "$OUT/rst"
+cli "$PKT" send "$CADDR" 41003 "$SADDR" "$PORT" -f A -q 1001 -a $((isn_upper + 1))
 wait "$CAPTURE" || fail "no answer to an expired cookie"
 read -r _ flags seq _ <"$OUT/rst"
 [ "$flags" = R ] && [ "$seq" = $(((isn_upper + 1) & 0xffffffff)) ] ||
 	fail "expired cookie answered with '$(cat "$OUT/rst")', not RST seq $((isn_upper + 1))"
-wait_stat CookiesInvalid 1
+wait_stat CookiesInvalid 2
+expect_stat CookiesInvalidData 1
 expect_stat Handoffs 2
 expect_stat CookiesValid 2
 expect_stat ResetsSent 1

@@ -167,7 +167,7 @@ expect_defaults() {
 
 STAT_NAMES="SynReceived SynAckSent SynAckRetrans DupSyns HalfOpenTimeouts
 HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
-StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
+CookiesInvalidData StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
 RstsIgnored NoListener FilterDrops LsmRefused MalformedChecksum MalformedHeader
 MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
