@@ -306,8 +306,8 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
  * another cpu filled since hsk_accept_action() looked. Called with the
  * half-open bucket lock held, so a copy of the final ACK racing on
  * another cpu either finds the child in the established hash or waits
- * for this to finish. On success @skb has been
- * made a TCP-layer segment and the child is returned locked.
+ * for this to finish. On success @skb has been made a TCP-layer segment
+ * and the child is returned locked.
  */
 struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
