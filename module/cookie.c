@@ -16,10 +16,28 @@
 
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
-#include <linux/random.h>
 #include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/random.h>
 
 #include "cookie.h"
+
+/* For tests: periods counted from the module's load rather than from
+ * boot, so that period 0, whose predecessor never had a key, can be
+ * reached at any uptime.
+ */
+static bool cookie_clock_from_load;
+module_param(cookie_clock_from_load, bool, 0444);
+MODULE_PARM_DESC(cookie_clock_from_load,
+		 "count SYN cookie periods from module load (testing)");
+
+static time64_t hsk_cookie_clock_base;
+
+void hsk_cookie_clock_start(void)
+{
+	if (cookie_clock_from_load)
+		hsk_cookie_clock_base = ktime_get_seconds();
+}
 
 /* Peers' MSS and window scale are rounded down to these; index 0 of the
  * scale table means the peer did not offer window scaling at all.
@@ -39,7 +57,8 @@ struct hsk_cookie_input {
 
 static u32 hsk_cookie_period(void)
 {
-	return (u32)(ktime_get_seconds() / HSK_COOKIE_PERIOD_SEC);
+	return (u32)((ktime_get_seconds() - hsk_cookie_clock_base) /
+		     HSK_COOKIE_PERIOD_SEC);
 }
 
 void hsk_cookie_init(struct hsk_cookie *c)
@@ -152,9 +171,14 @@ int hsk_cookie_check(struct hsk_cookie *c, const struct hsk_tuple *t,
 	siphash_key_t key;
 	u64 hash;
 
-	/* The parity names the period: this one or the one before. */
-	if ((period & 1) != slot)
+	/* The parity names the period: this one or the one before, which
+	 * in period 0 never was and has no key to check with.
+	 */
+	if ((period & 1) != slot) {
+		if (!period)
+			return -ETIMEDOUT;
 		period--;
+	}
 	if (!hsk_cookie_key(c, slot, period, &key))
 		return -ETIMEDOUT;
 

@@ -48,6 +48,7 @@ struct hsk_cookie_opts {
 	   sack_ok:1;
 };
 
+void hsk_cookie_clock_start(void);
 void hsk_cookie_init(struct hsk_cookie *c);
 u32 hsk_cookie_make(struct hsk_cookie *c, const struct hsk_tuple *t,
 		    u32 rcv_isn, const struct hsk_cookie_opts *opts,

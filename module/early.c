@@ -47,40 +47,58 @@
 #include "early.h"
 #include "hsk.h"
 
-/* Whether a hook that is not hsk's changes nothing for an early SYN or
- * its SYN-ACK: conntrack's (no private data, at the priorities it
- * registers), netfilter's stand-in for a hook being removed, or on the
+/* What a hook that is not hsk's is to an early SYN or its SYN-ACK. The
+ * harmless ones: conntrack's (no private data, at the priorities it
+ * registers), netfilter's stand-in for a hook being removed, and on the
  * way out an LSM's (SELinux, AppArmor: at their priorities, no private
  * data). The SYN-ACK meets every output hook on either path; only its
- * conntrack state differs, which the LSMs' hooks do not look at.
+ * conntrack state differs, which the LSMs' hooks do not look at. Only
+ * conntrack's own hooks say that conntrack is there to meet the final
+ * ACK: an LSM hook is on every Debian server, conntrack often is not.
  */
-static bool hsk_early_hook_harmless(const struct nf_hook_ops *ops,
-				    unsigned int hooknum)
+enum hsk_early_hook_kind {
+	HSK_HOOK_OTHER,
+	HSK_HOOK_CONNTRACK,
+	HSK_HOOK_IGNORED,
+};
+
+static enum hsk_early_hook_kind hsk_early_hook_kind(const struct nf_hook_ops *ops,
+						    unsigned int hooknum)
 {
 	if (ops->priv)
-		return false;
+		return HSK_HOOK_OTHER;
 	if (ops->priority == INT_MIN)
-		return true;
+		return HSK_HOOK_IGNORED;
 	switch (hooknum) {
 	case NF_INET_PRE_ROUTING:
-		return ops->priority == NF_IP_PRI_CONNTRACK;
+		if (ops->priority == NF_IP_PRI_CONNTRACK)
+			return HSK_HOOK_CONNTRACK;
+		break;
 	case NF_INET_LOCAL_IN:
-		return ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM;
+		if (ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM)
+			return HSK_HOOK_CONNTRACK;
+		break;
 	case NF_INET_LOCAL_OUT:
-		return ops->priority == NF_IP_PRI_CONNTRACK ||
-		       ops->priority == NF_IP_PRI_CONNTRACK_DEFRAG ||
-		       ops->priority == NF_IP_PRI_SELINUX_FIRST;
+		if (ops->priority == NF_IP_PRI_CONNTRACK ||
+		    ops->priority == NF_IP_PRI_CONNTRACK_DEFRAG)
+			return HSK_HOOK_CONNTRACK;
+		if (ops->priority == NF_IP_PRI_SELINUX_FIRST)
+			return HSK_HOOK_IGNORED;
+		break;
 	case NF_INET_POST_ROUTING:
-		return ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM ||
-		       ops->priority == NF_IP_PRI_SELINUX_FIRST ||
-		       ops->priority == NF_IP_PRI_SELINUX_LAST;
+		if (ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM)
+			return HSK_HOOK_CONNTRACK;
+		if (ops->priority == NF_IP_PRI_SELINUX_FIRST ||
+		    ops->priority == NF_IP_PRI_SELINUX_LAST)
+			return HSK_HOOK_IGNORED;
+		break;
 	}
-	return false;
+	return HSK_HOOK_OTHER;
 }
 
 /* Whether only harmless hooks would meet the SYN after this one, or its
- * SYN-ACK; *@ct tells whether others than hsk's are among them (then
- * conntrack may be, and its settings count).
+ * SYN-ACK; *@ct tells whether conntrack's are among them (then its
+ * settings count).
  */
 static bool hsk_early_hooks_harmless(const struct hsk_net *hn, bool *ct)
 {
@@ -109,9 +127,15 @@ static bool hsk_early_hooks_harmless(const struct hsk_net *hn, bool *ct)
 			}
 			if (!after)
 				continue;
-			if (!hsk_early_hook_harmless(ops[i], hooknums[h]))
+			switch (hsk_early_hook_kind(ops[i], hooknums[h])) {
+			case HSK_HOOK_OTHER:
 				return false;
-			*ct = true;
+			case HSK_HOOK_CONNTRACK:
+				*ct = true;
+				break;
+			case HSK_HOOK_IGNORED:
+				break;
+			}
 		}
 	}
 	return true;

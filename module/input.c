@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The netfilter hook: IPv4 LOCAL_IN, after routing and after the filter
- * table, so firewall rules still apply. It takes the SYNs, final ACKs and
+ * The netfilter hook: IPv4 LOCAL_IN, after routing and after every other
+ * input hook but conntrack's confirm (admission.c), so firewall rules of
+ * any priority still apply. It takes the SYNs, final ACKs and
  * RSTs of connections to net.hsk.ports that no socket owns yet, gives
  * the segments of 4-tuples in TIME_WAIT (local port in net.hsk.ports or
  * remote port in net.hsk.tw_remote_ports) to their timewait.c entry
@@ -19,6 +20,7 @@
 #include <net/netfilter/nf_log.h>
 #include <net/tcp.h>
 
+#include "admission.h"
 #include "conntrack.h"
 #include "early.h"
 #include "handshake.h"
@@ -28,7 +30,6 @@
 #include "route.h"
 
 enum {
-	HSK_NF_PRIORITY = NF_IP_PRI_FILTER + 1,
 	HSK_TS_MASK = (1 << HSK_COOKIE_TS_BITS) - 1,
 };
 
@@ -753,6 +754,14 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 	}
 	if (!hsk_port)
 		return NF_ACCEPT;
+	/* The kernel's own checks decide; an early SYN is counted when it
+	 * reaches LOCAL_IN.
+	 */
+	if (lsk && hsk_listener_defers(lsk, skb)) {
+		if (!early)
+			HSK_INC(hn, KERNEL_DEFERS);
+		return NF_ACCEPT;
+	}
 
 	if (seg.flags & TCPHDR_RST)
 		return hsk_rcv_rst(hn, skb, &seg);
@@ -798,6 +807,14 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 	hsk_port = hsk_port_enabled(hn, ntohs(ports[1]));
 	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(ports[0])))
 		return NF_ACCEPT;
+	if (!hsk_hook_is_last(hn, state->net)) {
+		HSK_INC(hn, LATE_HOOK_DEFERS);
+		return NF_ACCEPT;
+	}
+	if (hsk_dst_refused(skb)) {
+		HSK_INC(hn, KERNEL_DEFERS);
+		return NF_ACCEPT;
+	}
 	return hsk_rcv(hn, skb, ports, hsk_port, false, state);
 }
 
@@ -846,7 +863,9 @@ static unsigned int hsk_early_hook(void *priv, struct sk_buff *skb,
 	struct tcphdr _th;
 	unsigned int verdict;
 
-	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST)
+	/* A socket already assigned (tc's bpf_sk_assign) is the kernel's. */
+	if (skb->sk || iph->protocol != IPPROTO_TCP ||
+	    skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
 	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
 	if (!th || !hsk_port_enabled(hn, ntohs(th->dest)))
@@ -884,7 +903,7 @@ static const struct nf_hook_ops hsk_nf_ops[HSK_HOOKS] = {
 		.hook = hsk_hook,
 		.pf = NFPROTO_IPV4,
 		.hooknum = NF_INET_LOCAL_IN,
-		.priority = HSK_NF_PRIORITY,
+		.priority = HSK_LOCAL_IN_PRIORITY,
 	},
 };
 

@@ -13,6 +13,7 @@ static int __init hsk_init(void)
 {
 	int err;
 
+	hsk_cookie_clock_start();
 	err = hsk_synq_cache_create();
 	if (err)
 		return err;

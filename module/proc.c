@@ -66,6 +66,8 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_EARLY_SYNS]		= "EarlySyns",
 	[HSK_MIB_FAST_ROUTES]		= "FastRoutes",
 	[HSK_MIB_CT_FIN_ACKS]		= "CtFinAcks",
+	[HSK_MIB_LATE_HOOK_DEFERS]	= "LateHookDefers",
+	[HSK_MIB_KERNEL_DEFERS]		= "KernelDefers",
 };
 
 static int hsk_stat_show(struct seq_file *seq, void *v)

@@ -24,9 +24,17 @@ enum {
 	HSK_SYNQ_SLACK_SHIFT = 5,	/* slack: synack_rto_ms / 32 */
 };
 
+/* Doubling, capped at TCP_RTO_MAX as reqsk_timer_handler() caps it: a
+ * deferred or slow entry must not outlive its client by hours.
+ */
 u64 hsk_synack_timeout_ns(const struct hsk_net *hn, unsigned int retrans)
 {
-	return (u64)READ_ONCE(hn->synack_rto_ms) * NSEC_PER_MSEC << retrans;
+	u64 max = jiffies_to_nsecs(TCP_RTO_MAX);
+	u64 rto = (u64)READ_ONCE(hn->synack_rto_ms) * NSEC_PER_MSEC;
+
+	if (retrans >= 32 || rto > max >> retrans)
+		return max;
+	return rto << retrans;
 }
 
 static void hsk_synq_timer_start(struct hsk_synq_bucket *b, u64 expires)

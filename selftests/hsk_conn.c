@@ -7,6 +7,7 @@
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
  *		  [-T s] [-c] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
  *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e] [-H] [-j workers]
+ *		  [-6] [-t minttl] [-5 addr] [-m mark] [-X]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -j: that many processes share the listener,
  *	each serving its share of @conns, as a pre-forked server's workers
@@ -23,7 +24,10 @@
  *	to @addr, -I to @dev, -R SO_RCVBUF, -M TCP_MAXSEG, -D
  *	TCP_DEFER_ACCEPT. -e prints "ready N", the bytes already
  *	readable when accept() returned. -H speaks first: "hello" right
- *	after accept(), as SMTP or SSH servers do.
+ *	after accept(), as SMTP or SSH servers do. -6 listens on [::]
+ *	with IPV6_V6ONLY off (a dual-stack server: IPv4 clients arrive
+ *	v4-mapped), -t sets IP_MINTTL, -5 a TCP-MD5 key for peer @addr,
+ *	-m SO_MARK, -X IP_TRANSPARENT.
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
  *		    [-R] [-p] [-b sport] [-F] [-e] [-W ms]
  *	connect, wait @ms, send @text, half-close, print the reply.
@@ -133,13 +137,25 @@ static void setopt(int fd, int level, int name, int val, const char *what)
 		die(what);
 }
 
+static int peer_port(const struct sockaddr_storage *ss)
+{
+	if (ss->ss_family == AF_INET6)
+		return ntohs(((const struct sockaddr_in6 *)ss)->sin6_port);
+	return ntohs(((const struct sockaddr_in *)ss)->sin_port);
+}
+
 static int serve(int argc, char **argv)
 {
 	int port = atoi(argv[2]), backlog = 128, conns = 1, info = 0, wait_ms = 0;
 	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
 	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
 	int close_first = 0, hello = 0, workers = 1, worker;
+	int dual = 0, minttl = 0, mark = 0, transparent = 0;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_storage peer_sa;
+	struct tcp_md5sig md5 = { 0 };
+	const char *md5_peer = NULL;
 	struct timeval idle = { 0 };
 	int fd, one = 1, opt, lat = 0;
 	const char *gate = NULL;
@@ -148,8 +164,23 @@ static int serve(int argc, char **argv)
 	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eHj:")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eHj:6t:5:m:X")) != -1) {
 		switch (opt) {
+		case '6':
+			dual = 1;
+			break;
+		case 't':
+			minttl = atoi(optarg);
+			break;
+		case '5':
+			md5_peer = optarg;
+			break;
+		case 'm':
+			mark = atoi(optarg);
+			break;
+		case 'X':
+			transparent = 1;
+			break;
 		case 'j':
 			workers = atoi(optarg);
 			break;
@@ -217,10 +248,29 @@ static int serve(int argc, char **argv)
 			return 2;
 		}
 	}
-	fd = socket(AF_INET, SOCK_STREAM, 0);
+	fd = socket(dual ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (dual)
+		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY");
+	if (minttl)
+		setopt(fd, IPPROTO_IP, IP_MINTTL, minttl, "IP_MINTTL");
+	if (mark)
+		setopt(fd, SOL_SOCKET, SO_MARK, mark, "SO_MARK");
+	if (transparent)
+		setopt(fd, IPPROTO_IP, IP_TRANSPARENT, 1, "IP_TRANSPARENT");
+	if (md5_peer) {
+		struct sockaddr_in *p = (struct sockaddr_in *)&md5.tcpm_addr;
+
+		p->sin_family = AF_INET;
+		if (inet_pton(AF_INET, md5_peer, &p->sin_addr) != 1)
+			die("md5 peer");
+		md5.tcpm_keylen = 8;
+		memcpy(md5.tcpm_key, "hsk-test", 8);
+		if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &md5, sizeof(md5)))
+			die("TCP_MD5SIG");
+	}
 	if (reuseport)
 		setopt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
 	if (dev && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, dev, strlen(dev)))
@@ -234,7 +284,10 @@ static int serve(int argc, char **argv)
 	if (drop_port)
 		attach_filter(fd, drop_port, drop_acks);
 	sa.sin_port = htons(port);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) || listen(fd, backlog))
+	sa6.sin6_port = htons(port);
+	if ((dual ? bind(fd, (struct sockaddr *)&sa6, sizeof(sa6)) :
+		    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) ||
+	    listen(fd, backlog))
 		die("bind/listen");
 	if (tfo)
 		setopt(fd, IPPROTO_TCP, TCP_FASTOPEN, tfo, "TCP_FASTOPEN");
@@ -260,13 +313,14 @@ static int serve(int argc, char **argv)
 		if (wait_ms)
 			usleep(wait_ms * 1000);
 		t0 = now_us();
-		c = accept(fd, (struct sockaddr *)&sa, &(socklen_t){ sizeof(sa) });
+		c = accept(fd, (struct sockaddr *)&peer_sa,
+			   &(socklen_t){ sizeof(peer_sa) });
 		if (c < 0)
 			die("accept");
 		if (lat)
 			printf("accept_us %lld\n", now_us() - t0);
 		if (peer)
-			printf("peer %d\n", ntohs(sa.sin_port));
+			printf("peer %d\n", peer_port(&peer_sa));
 		if (ready) {
 			int inq;
 
@@ -286,7 +340,7 @@ static int serve(int argc, char **argv)
 		}
 		if (n < 0 && errno == EAGAIN) {
 			printf("idle for %lds, closed: peer %d\n",
-			       (long)idle.tv_sec, ntohs(sa.sin_port));
+			       (long)idle.tv_sec, peer_port(&peer_sa));
 			fflush(stdout);
 			close(c);
 			continue;

@@ -185,8 +185,8 @@ serve() {
 	$IP netns exec "$SRV" "$CONN" serve "$PORT" "$@" >"$OUT/server.log" 2>&1 &
 	SERVER_PID=$!
 	hsk_defer "kill $SERVER_PID 2>/dev/null"
-	wait_for "grep -q ':$PORT_HEX 00000000:0000 0A' $SRVNET/tcp" 10 ||
-		fail "server did not listen"
+	wait_for "grep -q ':$PORT_HEX 0*:0000 0A' $SRVNET/tcp*" 10 ||
+		fail "server did not listen: $(tr '\n' ' ' <"$OUT/server.log")"
 }
 
 # nft_cli RULE...: add nftables rules to a fresh output chain in $CLI.

@@ -31,6 +31,11 @@
  *	at most RATE a second when given;
  *	prints the seed first and, at the end, how many of them hsk's rules
  *	call malformed: "sent N malformed M"
+ *   hsk_pkt zerocookie SRC SPORT DST DPORT ISN PERIOD
+ *	the ISN hsk's cookie layout (module/cookie.c) gives the SYN from
+ *	SRC:SPORT with @ISN to DST:DPORT when keyed with zeros in @PERIOD,
+ *	MSS index 0, no options, period slot 1: an attacker's guess at a
+ *	key nobody drew
  *   hsk_pkt ctflush
  *	empty the IPv4 conntrack table of the current netns (ctnetlink), so
  *	what one benchmark case tracked does not expire inside the next
@@ -782,6 +787,73 @@ static int cmd_fuzz(int argc, char **argv)
 	return 0;
 }
 
+static __u64 rotl64(__u64 x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+static void sip_round(__u64 v[4])
+{
+	v[0] += v[1]; v[1] = rotl64(v[1], 13); v[1] ^= v[0]; v[0] = rotl64(v[0], 32);
+	v[2] += v[3]; v[3] = rotl64(v[3], 16); v[3] ^= v[2];
+	v[0] += v[3]; v[3] = rotl64(v[3], 21); v[3] ^= v[0];
+	v[2] += v[1]; v[1] = rotl64(v[1], 17); v[1] ^= v[2]; v[2] = rotl64(v[2], 32);
+}
+
+/* SipHash-2-4 with an all-zero key of @len bytes, @len a multiple of 8
+ * (little-endian words, as the kernel's siphash() reads them on x86).
+ */
+static __u64 siphash_zero_key(const void *data, size_t len)
+{
+	__u64 v[4] = {
+		0x736f6d6570736575ULL, 0x646f72616e646f6dULL,
+		0x6c7967656e657261ULL, 0x7465646279746573ULL,
+	};
+	const unsigned char *p = data;
+	__u64 m;
+	size_t i;
+
+	for (i = 0; i < len; i += 8) {
+		memcpy(&m, p + i, 8);
+		v[3] ^= m;
+		sip_round(v);
+		sip_round(v);
+		v[0] ^= m;
+	}
+	m = (__u64)len << 56;
+	v[3] ^= m;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	for (i = 0; i < 4; i++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static int cmd_zerocookie(char **argv)
+{
+	struct {
+		struct in_addr raddr, laddr;
+		__u16 rport, lport;
+		__u32 rcv_isn, period, flags;
+	} in;
+	__u32 mac;
+
+	memset(&in, 0, sizeof(in));
+	if (inet_pton(AF_INET, argv[2], &in.raddr) != 1 ||
+	    inet_pton(AF_INET, argv[4], &in.laddr) != 1)
+		return 2;
+	in.rport = htons(atoi(argv[3]));
+	in.lport = htons(atoi(argv[5]));
+	in.rcv_isn = strtoul(argv[6], NULL, 0);
+	in.period = strtoul(argv[7], NULL, 0);
+	in.flags = 1 << 7;
+	mac = siphash_zero_key(&in, sizeof(in)) & 0xffffff;
+	printf("%u\n", mac << 8 | ((in.flags ^ mac) & 0xff));
+	return 0;
+}
+
 /* A conntrack delete request without a tuple deletes every entry of the
  * family; the kernel's acknowledgment says whether it did.
  */
@@ -835,6 +907,9 @@ int main(int argc, char **argv)
 		return cmd_fuzz(argc, argv);
 	if (argc == 2 && !strcmp(argv[1], "ctflush"))
 		return cmd_ctflush();
-	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz|ctflush ...\n", stderr);
+	if (argc == 8 && !strcmp(argv[1], "zerocookie"))
+		return cmd_zerocookie(argv);
+	fputs("usage: hsk_pkt send|recv|connect|flood|fuzz|ctflush|zerocookie ...\n",
+	      stderr);
 	return 2;
 }

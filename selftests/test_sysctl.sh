@@ -173,7 +173,8 @@ MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
 TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
 TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
-CookieModeStateful CtStoreFailed EarlySyns FastRoutes CtFinAcks Malformed HalfOpen
+CookieModeStateful CtStoreFailed EarlySyns FastRoutes CtFinAcks LateHookDefers
+KernelDefers Malformed HalfOpen
 ParkedNow TimeWait StatelessNow"
 
 # check_proc NS: stat and conns of a netns without any hsk traffic.
