@@ -70,10 +70,14 @@ shell: deps
 bench: deps
 	@scripts/vm.sh distro bench
 
+# Every hsk_* name and net.hsk.* sysctl the documents mention must exist.
+docs-check:
+	@scripts/docs-check.sh
+
 clean:
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR)/selftests/synflood clean)
 	rm -f hsk.ko *.o *.mod *.mod.c modules.order Module.symvers
 	rm -rf build
 
-.PHONY: all deps selftests style check stress run shell bench clean
+.PHONY: all deps selftests style check stress run shell bench docs-check clean
