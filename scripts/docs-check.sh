@@ -25,7 +25,7 @@ grep -ohE 'net\.hsk\.[a-z0-9_]+' $DOCS |
 
 # What exists: every hsk_* word of the sources and every file name.
 {
-	grep -rohE 'hsk_[a-z0-9_]+' $SRC selftests scripts
+	grep -rIohE 'hsk_[a-z0-9_]+' $SRC selftests scripts
 	find module selftests scripts -type f | sed 's|.*/||; s/\..*//'
 } | sort -u >"$tmp/src-ids"
 grep -ohE '"[a-z0-9_]+"' $SRC | tr -d '"' | sort -u >"$tmp/src-strings"
