@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/ipv6.h>
 #include <linux/security.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
@@ -138,7 +139,10 @@ static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
 	struct request_sock *req;
 	int err;
 
-	req = cookie_tcp_reqsk_alloc(lsk->sk_prot->rsk_prot,
+	/* IPv4's request ops, also for a dual-stack listener, as
+	 * tcp_v6_conn_request() hands an IPv4 SYN to tcp_v4_conn_request().
+	 */
+	req = cookie_tcp_reqsk_alloc(tcp_prot.rsk_prot,
 				     &hsk_request_sock_ipv4_ops, lsk, skb);
 	if (!req)
 		return NULL;
@@ -177,6 +181,85 @@ static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
 	return req;
 }
 
+/* A dual-stack listener's IPv4 children are IPv6 sockets speaking IPv4
+ * through the kernel's v4-mapped ops (tcp_v6_syn_recv_sock()), which are
+ * not exported. Every child the kernel makes for such a listener carries
+ * them, and hsk's first unparked IPv4 child of one is such a child: its
+ * ops are taken from it and used for the children hsk makes itself.
+ * They live in the kernel image (Debian builds IPv6 in), so they never
+ * go away. Until they are known, such listeners are not parked for.
+ */
+struct hsk_mapped_ops {
+	const struct inet_connection_sock_af_ops *af_ops;
+#ifdef CONFIG_TCP_MD5SIG
+	const struct tcp_sock_af_ops *af_specific;
+#endif
+};
+
+static struct hsk_mapped_ops hsk_mapped __read_mostly;
+
+static bool hsk_is_mapped_child(const struct sock *lsk, const struct sock *child)
+{
+	return IS_ENABLED(CONFIG_IPV6) && lsk->sk_family == AF_INET6 &&
+	       inet_csk(child)->icsk_af_ops != inet_csk(lsk)->icsk_af_ops;
+}
+
+static void hsk_mapped_learn(const struct sock *lsk, const struct sock *child)
+{
+	if (READ_ONCE(hsk_mapped.af_ops) || !hsk_is_mapped_child(lsk, child))
+		return;
+#ifdef CONFIG_TCP_MD5SIG
+	WRITE_ONCE(hsk_mapped.af_specific, tcp_sk(child)->af_specific);
+	smp_wmb();	/* af_specific before af_ops, which says both are set */
+#endif
+	WRITE_ONCE(hsk_mapped.af_ops, inet_csk(child)->icsk_af_ops);
+}
+
+bool hsk_child_can_park(const struct sock *lsk)
+{
+	return lsk->sk_family == AF_INET || READ_ONCE(hsk_mapped.af_ops);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+/* What tcp_v6_syn_recv_sock() does to the IPv4 child of a dual-stack
+ * listener (Linux 6.1): its own ipv6_pinfo, a copy of the listener's
+ * without the listener's lists and options, and the v4-mapped ops.
+ */
+static void hsk_child_map_v4(const struct sock *lsk, struct sock *child,
+			     const struct sk_buff *skb)
+{
+	const struct ipv6_pinfo *np = inet6_sk(lsk);
+	struct ipv6_pinfo *newnp;
+
+	newnp = (struct ipv6_pinfo *)((u8 *)child +
+				      offsetof(struct tcp6_sock, inet6));
+	inet_sk(child)->pinet6 = newnp;
+	memcpy(newnp, np, sizeof(*newnp));
+	newnp->saddr = child->sk_v6_rcv_saddr;
+	inet_csk(child)->icsk_af_ops = READ_ONCE(hsk_mapped.af_ops);
+	child->sk_backlog_rcv = tcp_v4_do_rcv;
+#ifdef CONFIG_TCP_MD5SIG
+	smp_rmb();	/* pairs with hsk_mapped_learn() */
+	tcp_sk(child)->af_specific = READ_ONCE(hsk_mapped.af_specific);
+#endif
+	newnp->ipv6_mc_list = NULL;
+	newnp->ipv6_ac_list = NULL;
+	newnp->ipv6_fl_list = NULL;
+	newnp->pktoptions = NULL;
+	newnp->opt = NULL;
+	newnp->mcast_oif = inet_iif(skb);
+	newnp->mcast_hops = ip_hdr(skb)->ttl;
+	newnp->rcv_flowinfo = 0;
+	if (np->repflow)
+		newnp->flow_label = 0;
+}
+#else
+static void hsk_child_map_v4(const struct sock *lsk, struct sock *child,
+			     const struct sk_buff *skb)
+{
+}
+#endif
+
 /* The kernel's syn_recv_sock refuses to make a child while the accept
  * queue is full, which is exactly when a connection is parked. This puts
  * the child together from the same exported steps, minus the accept
@@ -199,6 +282,9 @@ static struct sock *hsk_child_unqueued(struct sock *lsk, struct sk_buff *skb,
 		dst_release(dst);
 		goto free_req;
 	}
+	/* First: the MSS below is taken through the ops it sets. */
+	if (lsk->sk_family == AF_INET6)
+		hsk_child_map_v4(lsk, child, skb);
 	child->sk_gso_type = SKB_GSO_TCPV4;
 	inet_sk_rx_dst_set(child, skb);
 	inet = inet_sk(child);
@@ -292,6 +378,8 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 		child = hsk_child_unqueued(lsk, skb, req, &rt->dst, tsoff);
 	} else {
 		child = tcp_get_cookie_sock(lsk, skb, req, &rt->dst, tsoff);
+		if (child)
+			hsk_mapped_learn(lsk, child);
 	}
 	if (child)
 		inet_sk(child)->cork.fl.u.ip4 = fl4;

@@ -51,7 +51,8 @@ bool hsk_lsm_syn_refused(struct hsk_net *hn, struct sock *lsk,
 	int err;
 
 	memset(&treq, 0, sizeof(treq));
-	req->rsk_ops = lsk->sk_prot->rsk_prot;
+	/* IPv4's request ops, also for a dual-stack listener. */
+	req->rsk_ops = tcp_prot.rsk_prot;
 	req->rsk_listener = cookie ? NULL : lsk;
 	req->syncookie = cookie;
 	req->timeout = TCP_TIMEOUT_INIT;

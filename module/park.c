@@ -54,6 +54,7 @@
 #include <net/inet_connection_sock.h>
 #include <net/tcp.h>
 
+#include "handshake.h"
 #include "hsk.h"
 
 enum {
@@ -127,7 +128,8 @@ int hsk_park_parked(struct hsk_net *hn, const struct sock *lsk)
 }
 
 /* Listeners with TCP-MD5 keys are never parked: child.c does not copy
- * keys into the child it makes for parking.
+ * keys into the child it makes for parking. Nor are dual-stack ones
+ * before child.c knows how to make their IPv4 children.
  */
 static bool hsk_park_allowed(struct hsk_net *hn, const struct sock *lsk,
 			     int limit)
@@ -139,7 +141,7 @@ static bool hsk_park_allowed(struct hsk_net *hn, const struct sock *lsk,
 	if (rcu_access_pointer(tcp_sk(lsk)->md5sig_info))
 		return false;
 #endif
-	return true;
+	return hsk_child_can_park(lsk);
 }
 
 /* Whether a SYN to a listener with a full accept queue may still be

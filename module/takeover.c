@@ -24,11 +24,27 @@
 #include <linux/tracepoint.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
+#include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "hsk.h"
 
 static struct tracepoint *hsk_set_state_tp;
+
+/* An IPv4 connection: of an IPv4 socket, or a v4-mapped one of an IPv6
+ * socket (a dual-stack listener's child, or a connect() to a mapped
+ * address), whose IPv4 addresses are set as well.
+ */
+static bool hsk_sk_is_ipv4(const struct sock *sk)
+{
+	if (sk->sk_family == AF_INET)
+		return true;
+#if IS_ENABLED(CONFIG_IPV6)
+	if (sk->sk_family == AF_INET6)
+		return ipv6_addr_v4mapped(&sk->sk_v6_daddr);
+#endif
+	return false;
+}
 
 static bool hsk_takeover_wanted(const struct hsk_net *hn,
 				const struct hsk_tuple *t)
@@ -104,7 +120,7 @@ static void hsk_set_state_probe(void *data, const struct sock *sk,
 	struct hsk_tw_state st = {};
 	struct hsk_net *hn;
 
-	if (sk->sk_protocol != IPPROTO_TCP || sk->sk_family != AF_INET)
+	if (sk->sk_protocol != IPPROTO_TCP || !hsk_sk_is_ipv4(sk))
 		return;
 	if (oldstate != TCP_SYN_SENT &&
 	    (newstate != TCP_CLOSE || (oldstate != TCP_FIN_WAIT1 &&

@@ -18,8 +18,10 @@
 #    IPsec policy requiring ESP for the client's plaintext segments;
 #  - a raw SYN to a directed-broadcast address of the server in a unicast
 #    frame: the kernel answers none (RTCF_BROADCAST);
-#  - controls: no rule at all, and a dual-stack [::] listener (IPV6_V6ONLY
-#    off) serving an IPv4 client.
+#  - controls: no rule at all, chains at 10 and 50 that accept (hsk must
+#    take those connections itself, after them: SynReceived moves,
+#    LateHookDefers does not), and a dual-stack [::] listener
+#    (IPV6_V6ONLY off) serving an IPv4 client.
 # A case's outcome is the client's (reply or error), whether the server
 # accepted, and for the raw SYN the number of SYN-ACKs the client saw.
 #
@@ -91,8 +93,24 @@ bcast() {
 	wait "$SERVER_PID" 2>/dev/null
 }
 
+# accepted LABEL PRIORITY: a chain that accepts; hsk's rounds must
+# answer the SYN themselves, after it.
+accepted() {
+	local syns late
+
+	syns=$(counter SynReceived)
+	late=$(counter LateHookDefers)
+	chain "$1" "$2" "tcp dport $PORT counter accept"
+	[ "$(counter LateHookDefers)" = "$late" ] ||
+		fail "$1: hsk stepped aside for a hook before its own ($(nonzero_stats))"
+	[ -z "$HSK_ROUND" ] || [ "$(counter SynReceived)" -gt "$syns" ] ||
+		fail "$1: hsk did not answer ($(nonzero_stats))"
+}
+
 round() {
 	conn "no rule"
+	accepted "accept at 10" 10
+	accepted "accept at 50" 50
 	chain "drop at 0" 0 "tcp dport $PORT drop"
 	chain "drop at 10" 10 "tcp dport $PORT drop"
 	chain "drop at 50" 50 "tcp dport $PORT drop"
@@ -125,6 +143,7 @@ for mode in 1 2; do
 	hsk_set ports ""
 	srv sysctl -qw net.ipv4.tcp_syncookies=$mode || fail "tcp_syncookies"
 	RES=$OUT/kernel-$mode
+	HSK_ROUND=
 	syns=$(counter SynReceived)
 	round
 	expect_stat SynReceived "$syns"
@@ -133,6 +152,7 @@ for mode in 1 2; do
 	hsk_set syncookies $mode
 	hsk_set ports "$PORT"
 	RES=$OUT/hsk-$mode
+	HSK_ROUND=1
 	round
 	if ! cmp -s "$OUT/kernel-$mode" "$OUT/hsk-$mode"; then
 		log "kernel alone:"
@@ -145,7 +165,7 @@ for mode in 1 2; do
 	fi
 	log "mode $mode: $(wc -l <"$OUT/hsk-$mode") outcomes identical with and without hsk"
 done
-grep -q 'no rule: client got 1, server accepted' "$OUT/hsk-2" ||
+grep -q 'no rule: client reply: got 1, server accepted' "$OUT/hsk-2" ||
 	fail "the control case failed: $(head -n1 "$OUT/hsk-2")"
 [ "$(counter LateHookDefers)" -gt 0 ] ||
 	fail "hsk never stepped aside for a late hook ($(nonzero_stats))"

@@ -14,6 +14,9 @@
 # table's notrack. A SYN from the server's own address is a martian: not
 # answered, early or late, also from an address added after the path
 # last looked; an address removed is a source like any other again.
+# First of all the plain server: nf_conntrack not loaded at all, the
+# LSMs' output hooks (AppArmor's on Debian) in every netns; those hooks
+# say nothing about conntrack, and every SYN is taken early.
 #
 # hsk-timeout: 300
 
@@ -22,11 +25,15 @@
 
 FLOOD=${HSK_EARLY_FLOOD:-500}
 
-need_module nf_tables nft_ct nf_conntrack
+# Earlier tests of the run may have loaded nf_conntrack: unload it and
+# what uses it.
+for m in nft_ct nft_nat nft_chain_nat nft_masq nft_redir nft_synproxy \
+	nf_conntrack_netlink nf_nat nf_synproxy_core nf_conntrack; do
+	$MODPROBE -q -r "$m" 2>/dev/null
+done
 hsk_pair
 hsk_set syncookies 2
 serve -n 100000
-[ -r /proc/net/nf_conntrack ] || skip "kernel without NF_CONNTRACK_PROCFS"
 # A raw socket's flood must not overflow the receive backlog: every SYN
 # is to be answered.
 backlog=$(cat /proc/sys/net/core/netdev_max_backlog)
@@ -94,6 +101,18 @@ late() {
 	srv sh -c "$3" || fail "$1: $3"
 }
 
+if [ -d /sys/module/nf_conntrack ] && [ ! -e /sys/module/nf_conntrack/refcnt ]; then
+	log "nf_conntrack is built into this kernel: no plain-server case"
+else
+	[ -d /sys/module/nf_conntrack ] &&
+		fail "nf_conntrack stays loaded: $(grep conntrack /proc/modules | tr '\n' ' ')"
+	log "LSMs: $(cat /sys/kernel/security/lsm 2>/dev/null)"
+	flood "no nf_conntrack module" 1
+	legit "no nf_conntrack module"
+fi
+
+need_module nf_tables nft_ct nf_conntrack
+[ -r /proc/net/nf_conntrack ] || skip "kernel without NF_CONNTRACK_PROCFS"
 flood "no conntrack" 1
 legit "no conntrack"
 
