@@ -223,8 +223,12 @@ static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
 
 	memset(sa, 0, sizeof(*sa));
 	sa->tuple = seg->tuple;
-	sa->oif = inet_request_bound_dev_if(lsk, skb);
-	sa->tos = READ_ONCE(inet_sk(lsk)->tos) & ~INET_ECN_MASK;
+	/* inet_csk_route_req()'s flow, but for the listener's IP options. */
+	sa->rk.oif = inet_request_bound_dev_if(lsk, skb);
+	sa->rk.mark = inet_request_mark(lsk, skb);
+	sa->rk.uid = lsk->sk_uid;
+	sa->rk.tos = READ_ONCE(inet_sk(lsk)->tos) & ~INET_ECN_MASK;
+	sa->rk.flow_flags = inet_sk_flowi_flags(lsk);
 	sa->ack = seg->seq + 1;
 	sa->tstamp_ok = seg->saw_tstamp && READ_ONCE(net->ipv4.sysctl_tcp_timestamps);
 	sa->sack_ok = seg->sack_ok && READ_ONCE(net->ipv4.sysctl_tcp_sack);
@@ -237,7 +241,7 @@ static int hsk_synack_prepare(struct hsk_net *hn, struct sock *lsk,
 		*client_mss = user_mss;
 
 	/* The SYN was delivered to laddr: it is ours. */
-	rt = hsk_route(hn, &seg->tuple, sa->oif, sa->tos, true);
+	rt = hsk_route(hn, &seg->tuple, &sa->rk, true);
 	if (IS_ERR(rt))
 		return PTR_ERR(rt);
 	sa->mss = hsk_adv_mss(lsk, &rt->dst);
@@ -275,11 +279,14 @@ static struct hsk_req *hsk_req_new(struct hsk_net *hn, struct sock *lsk,
 	req->rcv_isn = seg->seq;
 	req->snt_isn = sa->seq;
 	req->ts_recent = seg->tsval;
-	req->oif = sa->oif;
+	req->oif = sa->rk.oif;
+	req->mark = sa->rk.mark;
+	req->uid = sa->rk.uid;
+	req->transparent = !!(sa->rk.flow_flags & FLOWI_FLAG_ANYSRC);
 	req->mss = client_mss;
 	req->adv_mss = sa->mss;
 	req->window = sa->window;
-	req->tos = sa->tos;
+	req->tos = sa->rk.tos;
 	req->snd_wscale = seg->snd_wscale;
 	req->rcv_wscale = sa->rcv_wscale;
 	req->wscale_ok = sa->wscale_ok;
@@ -353,8 +360,36 @@ static enum hsk_add_result hsk_synq_add(struct hsk_net *hn,
 	return res;
 }
 
+/* Whether a retransmitted SYN may have the entry's SYN-ACK again now, as
+ * tcp_check_req() (Linux 6.1) rate-limits it with tcp_oow_rate_limited():
+ * the first always, later ones once per tcp_invalid_ratelimit. The time
+ * of the last SYN-ACK is the one the entry's deadline was set from, so
+ * no stamp is kept; a SYN-ACK the timer sent counts too, which the
+ * kernel's does not. An answer postpones the next retransmission by the
+ * current interval without counting as one, as the kernel's does.
+ * Bucket lock held.
+ */
+static bool hsk_dup_syn_answer(struct hsk_net *hn, struct hsk_req *req)
+{
+	u64 rto = hsk_synack_timeout_ns(hn, req->retrans);
+	u64 now = ktime_get_ns();
+	u64 limit;
+
+	if (req->dup_answered) {
+		limit = jiffies_to_nsecs(READ_ONCE(hn->net->ipv4.sysctl_tcp_invalid_ratelimit));
+		if (now - (req->expires - rto) < limit) {
+			__NET_INC_STATS(hn->net, LINUX_MIB_TCPACKSKIPPEDSYNRECV);
+			return false;
+		}
+	}
+	req->dup_answered = 1;
+	req->expires = now + rto;
+	return true;
+}
+
 /* A retransmitted SYN whose half-open entry is there gets that entry's
- * SYN-ACK again; true when @skb was such a SYN, and is consumed.
+ * SYN-ACK again, at the kernel's rate; true when @skb was such a SYN,
+ * and is consumed.
  */
 static bool hsk_rcv_dup_syn(struct hsk_net *hn, struct sk_buff *skb,
 			    const struct hsk_seg *seg, u32 hash)
@@ -372,7 +407,7 @@ static bool hsk_rcv_dup_syn(struct hsk_net *hn, struct sk_buff *skb,
 		spin_unlock(&b->lock);
 		return false;
 	}
-	out = hsk_req_synack(hn, req);
+	out = hsk_dup_syn_answer(hn, req) ? hsk_req_synack(hn, req) : NULL;
 	spin_unlock(&b->lock);
 	HSK_INC(hn, DUP_SYNS);
 	if (out) {

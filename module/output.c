@@ -68,8 +68,9 @@ static unsigned int hsk_synack_options(const struct hsk_synack *sa, u8 *p)
  * attaches @rt, whose reference the skb takes over.
  */
 static void hsk_tcp_fill(struct net *net, struct sk_buff *skb,
-			 struct rtable *rt, const struct hsk_tuple *t, u8 tos,
-			 u32 seq, u32 ack, u8 flags, u16 window, const u8 *opts,
+			 struct rtable *rt, const struct hsk_tuple *t,
+			 const struct hsk_route_key *rk, u32 seq, u32 ack,
+			 u8 flags, u16 window, const u8 *opts,
 			 unsigned int optlen)
 {
 	unsigned int tcplen = sizeof(struct tcphdr) + optlen;
@@ -95,7 +96,7 @@ static void hsk_tcp_fill(struct net *net, struct sk_buff *skb,
 	skb_reset_network_header(skb);
 	iph->version = 4;
 	iph->ihl = sizeof(*iph) / 4;
-	iph->tos = tos;
+	iph->tos = rk->tos;
 	iph->frag_off = htons(IP_DF);
 	iph->ttl = ip4_dst_hoplimit(&rt->dst);
 	iph->protocol = IPPROTO_TCP;
@@ -104,6 +105,7 @@ static void hsk_tcp_fill(struct net *net, struct sk_buff *skb,
 	iph->tot_len = htons(skb->len);
 
 	skb->protocol = htons(ETH_P_IP);
+	skb->mark = rk->mark;
 	skb_dst_set(skb, &rt->dst);
 	ip_select_ident(net, skb, NULL);
 }
@@ -113,14 +115,15 @@ static void hsk_tcp_fill(struct net *net, struct sk_buff *skb,
  * memory) is counted here, once for every caller.
  */
 static struct sk_buff *hsk_tcp_build(struct net *net, struct rtable *rt,
-				     const struct hsk_tuple *t, int oif, u8 tos,
+				     const struct hsk_tuple *t,
+				     const struct hsk_route_key *rk,
 				     u32 seq, u32 ack, u8 flags, u16 window,
 				     const u8 *opts, unsigned int optlen)
 {
 	struct sk_buff *skb;
 
 	if (!rt)
-		rt = hsk_route(hsk_pernet(net), t, oif, tos, false);
+		rt = hsk_route(hsk_pernet(net), t, rk, false);
 	if (IS_ERR(rt))
 		goto err;
 
@@ -130,7 +133,7 @@ static struct sk_buff *hsk_tcp_build(struct net *net, struct rtable *rt,
 		goto err;
 	}
 	skb_reserve(skb, MAX_TCP_HEADER);
-	hsk_tcp_fill(net, skb, rt, t, tos, seq, ack, flags, window, opts,
+	hsk_tcp_fill(net, skb, rt, t, rk, seq, ack, flags, window, opts,
 		     optlen);
 	return skb;
 
@@ -184,7 +187,7 @@ struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa)
 	u8 opts[HSK_MAX_OPTLEN];
 	unsigned int optlen = hsk_synack_options(sa, opts);
 
-	return hsk_tcp_build(net, NULL, &sa->tuple, sa->oif, sa->tos, sa->seq,
+	return hsk_tcp_build(net, NULL, &sa->tuple, &sa->rk, sa->seq,
 			     sa->ack, TCPHDR_SYN | TCPHDR_ACK, sa->window,
 			     opts, optlen);
 }
@@ -211,12 +214,11 @@ bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
 	if (hsk_skb_reusable(syn, len)) {
 		skb = syn;
 		hsk_skb_recycle(skb, len, carry_ct);
-		hsk_tcp_fill(net, skb, rt, &sa->tuple, sa->tos, sa->seq,
+		hsk_tcp_fill(net, skb, rt, &sa->tuple, &sa->rk, sa->seq,
 			     sa->ack, TCPHDR_SYN | TCPHDR_ACK, sa->window, opts,
 			     optlen);
 	} else {
-		skb = hsk_tcp_build(net, rt, &sa->tuple, sa->oif, sa->tos,
-				    sa->seq, sa->ack, TCPHDR_SYN | TCPHDR_ACK,
+		skb = hsk_tcp_build(net, rt, &sa->tuple, &sa->rk, sa->seq, sa->ack, TCPHDR_SYN | TCPHDR_ACK,
 				    sa->window, opts, optlen);
 		if (skb && carry_ct)
 			__hsk_ct_reply(syn, skb);
@@ -233,13 +235,29 @@ int hsk_xmit(struct net *net, struct sk_buff *skb)
 	return ip_local_out(net, NULL, skb);
 }
 
+/* A reset's or an ACK's route, as ip_send_unicast_reply() takes it: no
+ * output device unless the segment came through an L3 master device
+ * (VRF), the segment's mark if fwmark_reflect says so.
+ */
+static void hsk_reply_key(struct net *net, const struct sk_buff *in, int iif,
+			  struct hsk_route_key *rk)
+{
+	rk->oif = netif_index_is_l3_master(net, iif) ? iif : 0;
+	rk->mark = in ? IP4_REPLY_MARK(net, in->mark) : 0;
+	rk->uid = sock_net_uid(net, NULL);
+	rk->tos = 0;
+	rk->flow_flags = 0;
+}
+
 void hsk_send_reset(struct net *net, const struct sk_buff *in,
-		    const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		    const struct hsk_tuple *t, int iif, u32 seq, u32 ack,
 		    u8 flags)
 {
+	struct hsk_route_key rk;
 	struct sk_buff *skb;
 
-	skb = hsk_tcp_build(net, NULL, t, oif, 0, seq, ack, flags, 0, NULL, 0);
+	hsk_reply_key(net, in, iif, &rk);
+	skb = hsk_tcp_build(net, NULL, t, &rk, seq, ack, flags, 0, NULL, 0);
 	if (!skb)
 		return;
 	HSK_INC(hsk_pernet(net), RESETS_SENT);
@@ -249,10 +267,11 @@ void hsk_send_reset(struct net *net, const struct sk_buff *in,
 
 /* A bare ACK, with the timestamp option laid out as Linux does. */
 void hsk_send_ack(struct net *net, const struct sk_buff *in,
-		  const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		  const struct hsk_tuple *t, int iif, u32 seq, u32 ack,
 		  u16 window, bool tstamp, u32 tsval, u32 tsecr)
 {
 	u8 opts[TCPOLEN_TSTAMP_ALIGNED];
+	struct hsk_route_key rk;
 	struct sk_buff *skb;
 
 	if (tstamp) {
@@ -263,7 +282,8 @@ void hsk_send_ack(struct net *net, const struct sk_buff *in,
 		put_unaligned_be32(tsval, opts + 4);
 		put_unaligned_be32(tsecr, opts + 8);
 	}
-	skb = hsk_tcp_build(net, NULL, t, oif, 0, seq, ack, TCPHDR_ACK, window,
+	hsk_reply_key(net, in, iif, &rk);
+	skb = hsk_tcp_build(net, NULL, t, &rk, seq, ack, TCPHDR_ACK, window,
 			    opts, tstamp ? TCPOLEN_TSTAMP_ALIGNED : 0);
 	if (!skb)
 		return;

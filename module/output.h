@@ -5,18 +5,18 @@
 #include <net/route.h>
 
 #include "cookie.h"
+#include "route.h"
 
 /* Everything a SYN-ACK says; built from a SYN or from a half-open entry. */
 struct hsk_synack {
 	struct hsk_tuple tuple;
-	int oif;
+	struct hsk_route_key rk;
 	u32 seq;
 	u32 ack;
 	u32 tsval;
 	u32 tsecr;
 	u16 mss;
 	u16 window;
-	u8 tos;
 	u8 rcv_wscale;
 	bool wscale_ok;
 	bool sack_ok;
@@ -30,10 +30,10 @@ bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
 int hsk_xmit(struct net *net, struct sk_buff *skb);
 /* @in: the segment answered, kept from the stack; NULL if none. */
 void hsk_send_reset(struct net *net, const struct sk_buff *in,
-		    const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		    const struct hsk_tuple *t, int iif, u32 seq, u32 ack,
 		    u8 flags);
 void hsk_send_ack(struct net *net, const struct sk_buff *in,
-		  const struct hsk_tuple *t, int oif, u32 seq, u32 ack,
+		  const struct hsk_tuple *t, int iif, u32 seq, u32 ack,
 		  u16 window, bool tstamp, u32 tsval, u32 tsecr);
 
 #endif /* _HSK_OUTPUT_H */

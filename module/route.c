@@ -119,24 +119,27 @@ static struct rtable *hsk_route_direct(struct net *net,
 	return rt;
 }
 
+/* The mark and the uid only count where policy rules or IPsec policies
+ * are, which the direct route excludes.
+ */
 struct rtable *hsk_route(struct hsk_net *hn, const struct hsk_tuple *t,
-			 int oif, u8 tos, bool laddr_local)
+			 const struct hsk_route_key *rk, bool laddr_local)
 {
 	struct net *net = hn->net;
 	struct flowi4 fl4;
 	struct rtable *rt = NULL;
 
-	if (!oif) {
+	if (!rk->oif) {
 		rcu_read_lock();
-		rt = hsk_route_direct(net, t, tos, laddr_local);
+		rt = hsk_route_direct(net, t, rk->tos, laddr_local);
 		rcu_read_unlock();
 	}
 	if (rt) {
 		HSK_INC(hn, FAST_ROUTES);
 		return rt;
 	}
-	flowi4_init_output(&fl4, oif, 0, RT_TOS(tos), RT_SCOPE_UNIVERSE,
-			   IPPROTO_TCP, 0, t->raddr, t->laddr, t->rport,
-			   t->lport, sock_net_uid(net, NULL));
+	flowi4_init_output(&fl4, rk->oif, rk->mark, RT_TOS(rk->tos),
+			   RT_SCOPE_UNIVERSE, IPPROTO_TCP, rk->flow_flags,
+			   t->raddr, t->laddr, t->rport, t->lport, rk->uid);
 	return ip_route_output_key(net, &fl4);
 }

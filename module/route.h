@@ -8,7 +8,20 @@
 
 struct hsk_net;
 
+/* What a reply's route depends on besides its addresses and ports, as
+ * the kernel's own reply would have it: for a SYN-ACK the listener's
+ * (inet_csk_route_req()), for a reset or an ACK the answered segment's
+ * (ip_send_unicast_reply()).
+ */
+struct hsk_route_key {
+	int oif;
+	u32 mark;
+	kuid_t uid;
+	u8 tos;
+	u8 flow_flags;		/* FLOWI_FLAG_ANYSRC: a transparent listener */
+};
+
 struct rtable *hsk_route(struct hsk_net *hn, const struct hsk_tuple *t,
-			 int oif, u8 tos, bool laddr_local);
+			 const struct hsk_route_key *rk, bool laddr_local);
 
 #endif /* _HSK_ROUTE_H */

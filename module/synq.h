@@ -55,6 +55,8 @@ struct hsk_req {
 	u32 snt_isn;		/* our ISN, a cookie */
 	u32 ts_recent;		/* the client's TSval from its SYN */
 	int oif;		/* device the listener is bound to, or 0 */
+	u32 mark;		/* the listener's, or the SYN's (tcp_fwmark_accept) */
+	kuid_t uid;		/* the listener's owner, for uid policy routing */
 	u16 mss;		/* the client's MSS, clamped by the listener */
 	u16 adv_mss;		/* the MSS we advertised */
 	u16 window;		/* the window we advertised (unscaled) */
@@ -68,7 +70,9 @@ struct hsk_req {
 	   sack_ok:1,
 	   tstamp_ok:1,
 	   acked:1,		/* a bare ACK came while accept was deferred */
-	   resends:1;		/* the client resends data a full queue dropped */
+	   resends:1,		/* the client resends data a full queue dropped */
+	   transparent:1,	/* the listener's IP_TRANSPARENT */
+	   dup_answered:1;	/* a retransmitted SYN had a SYN-ACK */
 };
 
 struct hsk_synq_bucket {

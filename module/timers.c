@@ -59,13 +59,17 @@ struct sk_buff *hsk_req_synack(struct hsk_net *hn, struct hsk_req *req)
 {
 	struct hsk_synack sa = {
 		.tuple = req->tuple,
-		.oif = req->oif,
+		.rk = {
+			.oif = req->oif,
+			.mark = req->mark,
+			.uid = req->uid,
+				.flow_flags = req->transparent ? FLOWI_FLAG_ANYSRC : 0,
+		},
 		.seq = req->snt_isn,
 		.ack = req->rcv_isn + 1,
 		.tsecr = req->ts_recent,
 		.mss = req->adv_mss,
 		.window = req->window,
-		.tos = req->tos,
 		.rcv_wscale = req->rcv_wscale,
 		.wscale_ok = req->wscale_ok,
 		.sack_ok = req->sack_ok,

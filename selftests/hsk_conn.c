@@ -7,7 +7,7 @@
  *   hsk_conn serve PORT [-b backlog] [-n conns] [-i] [-w ms] [-g file] [-L]
  *		  [-T s] [-c] [-p] [-r] [-F qlen] [-A sport] [-K sport] [-B addr]
  *		  [-I dev] [-R rcvbuf] [-M mss] [-D secs] [-e] [-H] [-j workers]
- *		  [-6] [-t minttl] [-5 addr] [-m mark] [-X]
+ *		  [-6] [-t minttl] [-5 addr] [-m mark] [-X] [-U uid]
  *	accept @conns connections one after another; read each to EOF,
  *	answer "got N", close. -j: that many processes share the listener,
  *	each serving its share of @conns, as a pre-forked server's workers
@@ -27,7 +27,8 @@
  *	after accept(), as SMTP or SSH servers do. -6 listens on [::]
  *	with IPV6_V6ONLY off (a dual-stack server: IPv4 clients arrive
  *	v4-mapped), -t sets IP_MINTTL, -5 a TCP-MD5 key for peer @addr,
- *	-m SO_MARK, -X IP_TRANSPARENT.
+ *	-m SO_MARK, -X IP_TRANSPARENT, -U makes the listener as user
+ *	@uid (for uid policy routing).
  *   hsk_conn connect ADDR PORT [-m mss] [-d text] [-i] [-t timeout_s] [-s ms]
  *		    [-R] [-p] [-b sport] [-F] [-e] [-W ms]
  *	connect, wait @ms, send @text, half-close, print the reply.
@@ -150,7 +151,7 @@ static int serve(int argc, char **argv)
 	int peer = 0, reuseport = 0, tfo = 0, drop_port = 0, drop_acks = 0;
 	int rcvbuf = 0, maxseg = 0, defer = 0, ready = 0;
 	int close_first = 0, hello = 0, workers = 1, worker;
-	int dual = 0, minttl = 0, mark = 0, transparent = 0;
+	int dual = 0, minttl = 0, mark = 0, transparent = 0, uid = -1;
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct sockaddr_in6 sa6 = { .sin6_family = AF_INET6 };
 	struct sockaddr_storage peer_sa;
@@ -164,8 +165,11 @@ static int serve(int argc, char **argv)
 	struct stat st;
 
 	optind = 3;
-	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eHj:6t:5:m:X")) != -1) {
+	while ((opt = getopt(argc, argv, "b:n:iw:g:LT:cprF:A:K:B:I:R:M:D:eHj:6t:5:m:XU:")) != -1) {
 		switch (opt) {
+		case 'U':
+			uid = atoi(optarg);
+			break;
 		case '6':
 			dual = 1;
 			break;
@@ -248,9 +252,13 @@ static int serve(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (uid >= 0 && seteuid(uid))
+		die("seteuid");
 	fd = socket(dual ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
 		die("socket");
+	if (uid >= 0 && seteuid(0))
+		die("seteuid back");
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (dual)
 		setopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY");

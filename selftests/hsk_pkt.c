@@ -11,6 +11,7 @@
  *	-L LEN  TCP segment cut to LEN bytes (a truncated header)
  *	-M MARK  SO_MARK of the raw socket, so nftables can tell the
  *		 segments a test crafts from those its kernel sends
+ *	-N COUNT the same segment COUNT times, back to back
  *   hsk_pkt recv PORT [-c COUNT] [-t TIMEOUT_MS] [-p DPORT]
  *	print segments from source port PORT (and to DPORT only, with -p):
  *	"t_ms flags seq ack win"
@@ -73,6 +74,7 @@ struct seg {
 	int badsum, badopt, baddoff, ipopt, frag, fin_last;
 	size_t trunc;
 	__u32 mark;
+	int repeat;
 };
 
 static void die(const char *what)
@@ -415,7 +417,7 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 {
 	int opt;
 
-	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIFEL:M:")) != -1) {
+	while ((opt = getopt(argc, argv, "f:q:a:m:w:kT:d:CODIFEL:M:N:")) != -1) {
 		switch (opt) {
 		case 'f':
 			s->flags = parse_flags(optarg);
@@ -466,6 +468,9 @@ static void parse_seg_opts(int argc, char **argv, struct seg *s)
 		case 'M':
 			s->mark = strtoul(optarg, NULL, 0);
 			break;
+		case 'N':
+			s->repeat = atoi(optarg);
+			break;
 		default:
 			exit(2);
 		}
@@ -483,7 +488,9 @@ static int cmd_send(int argc, char **argv)
 	parse_seg_opts(argc, argv, &s);
 	fd = raw_socket();
 	set_mark(fd, s.mark);
-	send_seg(fd, &s);
+	do
+		send_seg(fd, &s);
+	while (--s.repeat > 0);
 	return 0;
 }
 
