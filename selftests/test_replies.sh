@@ -25,6 +25,8 @@ TPROXY_NET=10.77.0
 hsk_pair
 nft_cli "tcp dport $PORT tcp flags & rst == rst drop"
 srv $IP route add local "$TPROXY_NET.0/24" dev lo table 100 || fail "local table"
+srv $IP route add unreachable default table 77 || fail "table 77"
+srv $IP route add unreachable default table 78 || fail "table 78"
 cli $IP route add "$TPROXY_NET.0/24" via "$SADDR" || fail "client route"
 # The second link, for the asymmetric case.
 $IP link add veth2 netns "$SRV" type veth peer name veth3 netns "$CLI" ||
@@ -76,13 +78,11 @@ rsts_out_veth2() {
 round() {
 	dups "$1"
 	conn "plain" "$SADDR"
-	srv $IP rule add fwmark 7 lookup 77 && srv $IP route add unreachable default table 77 ||
-		fail "fwmark rule"
+	srv $IP rule add fwmark 7 lookup 77 || fail "fwmark rule"
 	conn "SO_MARK 7, fwmark 7 unreachable" "$SADDR" -m 7
 	conn "no mark, fwmark 7 unreachable" "$SADDR"
 	srv $IP rule del fwmark 7 lookup 77 || fail "fwmark rule removal"
-	srv $IP rule add uidrange 1000-1000 lookup 78 &&
-		srv $IP route add unreachable default table 78 || fail "uid rule"
+	srv $IP rule add uidrange 1000-1000 lookup 78 || fail "uid rule"
 	conn "uid 1000 listener, uid 1000 unreachable" "$SADDR" -U 1000
 	srv $IP rule del uidrange 1000-1000 lookup 78 || fail "uid rule removal"
 	srv $IP rule add to "$TPROXY_NET.0/24" lookup 100 || fail "tproxy rule"
