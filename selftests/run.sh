@@ -7,7 +7,9 @@
 # A test passes with exit 0, skips with 4, fails otherwise, and also fails
 # when it times out, leaves hsk impossible to unload, or the kernel logged
 # a splat while it ran.  A name in HSK_TESTS that matches no test is a
-# failure of its own, and so is a run that selected no test at all.
+# failure of its own, and so is a run that selected no test at all, or
+# one where no test passed (all skipped): the checks after the last test
+# then vouch for nothing and fail or skip instead of passing.
 # After the last test the kernel log gets one more look (a device whose
 # namespace is gone but which is still referenced is reported there,
 # late); the last TAP entry is a kmemleak scan when the kernel has kmemleak.
@@ -177,6 +179,8 @@ pass=0
 fail=0
 skipped=0
 i=0
+# Tests that passed, as opposed to the checks around them.
+tests_passed=0
 
 emit "TAP version 13"
 emit "1..$n"
@@ -243,9 +247,16 @@ for t in $tests; do
 		emit "ok $i $name # SKIP $(skip_reason "$out")"
 	else
 		pass=$((pass + 1))
+		tests_passed=$((tests_passed + 1))
 		emit "ok $i $name"
 	fi
 done
+# What the rows after the last test say when no test passed.
+none_passed=
+if [ "$tests_passed" = 0 ]; then
+	ntests=$(echo $tests | wc -w)
+	none_passed="no test passed: $ntests selected, $skipped skipped, $((ntests - skipped)) failed"
+fi
 
 # Namespaces deleted by the last test are cleaned up asynchronously.
 i=$((i + 1))
@@ -258,6 +269,9 @@ if [ -n "$bad" ]; then
 	report "kernel log after the tests" "kernel log: $bad" /dev/null \
 		"$LOGS/after-tests.dmesg"
 	emit "not ok $i kernel log after the tests # $bad"
+elif [ -n "$none_passed" ]; then
+	fail=$((fail + 1))
+	emit "not ok $i kernel log after the tests # $none_passed"
 else
 	pass=$((pass + 1))
 	emit "ok $i kernel log after the tests"
@@ -280,6 +294,9 @@ if [ -w "$KMEMLEAK" ]; then
 		head -n 200 "$LOGS/kmemleak" | sed 's/^/#   /'
 		echo "# ---- end hsk failure: kmemleak ----"
 		emit "not ok $i kmemleak # $leaks suspected memory leaks"
+	elif [ -n "$none_passed" ]; then
+		skipped=$((skipped + 1))
+		emit "ok $i kmemleak # SKIP $none_passed"
 	else
 		pass=$((pass + 1))
 		emit "ok $i kmemleak"
