@@ -45,7 +45,7 @@ answer_is() {
 	[ "$got" = "$1 $2" ] || fail "answer '$got', expected '$1 $2'"
 }
 
-e=$(tw_conn)
+tw_conn e
 rport=$(tw_rport "$e")
 rcv=$(tw_hex "$e" 6)
 snd=$(tw_hex "$e" 7)
@@ -75,7 +75,7 @@ hsk_set rfc1337 1
 log "RST: kept with rfc1337=1, ended with rfc1337=0"
 
 # SYN without timestamps, ISN below rcv_nxt: an old duplicate, ACKed.
-e=$(tw_conn)
+tw_conn e
 rport=$(tw_rport "$e")
 rcv=$(tw_hex "$e" 6)
 ts=$(tw_hex "$e" 8)
@@ -94,7 +94,7 @@ expect_stat SynReceived $((syns + 1))
 log "SYN without timestamps: lower ISN ACKed, higher ISN reopened"
 
 # With timestamps: a newer TSval reopens even with a lower ISN...
-e=$(tw_conn)
+tw_conn e
 rport=$(tw_rport "$e")
 rcv=$(tw_hex "$e" 6)
 ts=$(tw_hex "$e" 8)
@@ -104,7 +104,7 @@ answer_is SA "$(u32 "$isn + 1")"
 tw_has "$rport" && fail "SYN with newer timestamp left the entry"
 expect_stat TwSynReused 2
 # ...and an older one is PAWS-rejected, even with a higher ISN.
-e=$(tw_conn)
+tw_conn e
 rport=$(tw_rport "$e")
 rcv=$(tw_hex "$e" 6)
 ts=$(tw_hex "$e" 8)
