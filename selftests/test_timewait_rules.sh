@@ -32,7 +32,9 @@ seg() {
 	rm -f "$OUT/ans"
 	cli "$PKT" recv "$PORT" -p "$rport" -c 1 -t 2000 >"$OUT/ans" &
 	RECV=$!
-	sleep 0.5
+	# Send once the capture socket is open, not after a guessed delay.
+	wait_for "cli grep -q ' 00000000:0000 07' /proc/net/raw" 10 ||
+		fail "capture socket not open"
 	cli "$PKT" send "$CADDR" "$rport" "$SADDR" "$PORT" -f "$flags" -M $MARK "$@"
 	wait "$RECV"
 }
