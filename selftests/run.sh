@@ -12,11 +12,14 @@
 # then vouch for nothing and fail or skip instead of passing.
 # Before the first test the boot log gets a row of its own ("boot log"):
 # a splat at boot, or lockdep or kmemleak turned off, fails it.  After
-# the last test the kernel log gets one more look (a device whose
-# namespace is gone but which is still referenced is reported there,
-# late).  Where the kernel has lockdep, it must still be on at the end
-# ("lockdep"); the last TAP entry is a kmemleak scan when the kernel has
-# kmemleak.  The debug kernel must have both.
+# the last test the runner waits, 90 s at most, for the namespaces the
+# tests deleted to be cleaned up, with the hung task timeout lowered to
+# 60 s, and the kernel log gets one more look (a device whose namespace
+# is gone but which is still referenced is reported there, late); a
+# cleanup still running then is a failure too.  Where the kernel has
+# lockdep, it must still be on at the end ("lockdep"); the last TAP
+# entry is a kmemleak scan when the kernel has kmemleak.  The debug
+# kernel must have both.
 #
 # Environment (set from the QEMU command line by scripts/vm.sh):
 #   HSK_TESTS        comma separated test names to run, or "all"; by
@@ -43,6 +46,8 @@ VERDICT=${HSK_VERDICT:-/dev/null}
 LOGS=/tmp/hsk-selftests
 KMEMLEAK=/sys/kernel/debug/kmemleak
 LOCKDEP_STATS=/proc/lockdep_stats
+HUNG_TASK=/proc/sys/kernel/hung_task_timeout_secs
+HUNG_TASK_CHECK=/proc/sys/kernel/hung_task_check_interval_secs
 mkdir -p "$LOGS"
 
 # TAP goes to the console and to the verdict channel.
@@ -99,6 +104,22 @@ first_bad() {
 # of its tables turned it off for good; nothing without lockdep.
 debug_locks() {
 	sed -n 's/^ *debug_locks: *//p' "$LOCKDEP_STATS" 2>/dev/null
+}
+
+# pending: what the kernel still does for the tests, or false.  A
+# namespace deleted by the last test is cleaned up by a kworker running
+# the "netns" workqueue, which then shows as "kworker/...+netns".
+pending() {
+	local ns
+
+	ns=$($IP netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')
+	if [ -n "$ns" ]; then
+		echo "namespaces still listed: ${ns% }"
+	elif grep -qs -- '+netns$' /proc/[0-9]*/comm; then
+		echo "namespace cleanup (cleanup_net) still running"
+	else
+		return 1
+	fi
 }
 
 # Skip reason: the last "SKIP" line of the output, without its prefix.
@@ -311,16 +332,48 @@ if [ "$tests_passed" = 0 ]; then
 	none_passed="no test passed: $ntests selected, $skipped skipped, $((ntests - skipped)) failed"
 fi
 
-# Namespaces deleted by the last test are cleaned up asynchronously.
+# Namespaces deleted by the last test are cleaned up asynchronously: wait
+# 5 s (a leaked device is reported after 3), and while a cleanup is still
+# running, up to 90 s, time enough for a task blocked since the last test
+# to be reported with the hung task timeout at 60 s (600 s while the
+# tests run, see scripts/guest-init).
 i=$((i + 1))
+hung=$(cat "$HUNG_TASK" 2>/dev/null)
+hung_check=$(cat "$HUNG_TASK_CHECK" 2>/dev/null)
+if [ -n "$hung" ]; then
+	echo 60 >"$HUNG_TASK"
+	echo 10 >"$HUNG_TASK_CHECK"
+fi
+start=$(date +%s)
 sleep 5
+while still=$(pending) && [ $(($(date +%s) - start)) -lt 90 ] &&
+	! dmesg | grep -q 'blocked for more than'; do
+	sleep 1
+done
+late=
+: >"$LOGS/pending.stacks"
+if [ -n "$still" ]; then
+	late="$still after $(($(date +%s) - start))s"
+	# The stacks of the cleanup and of every blocked task, for the report.
+	for f in $(grep -ls -- '+netns$' /proc/[0-9]*/comm); do
+		echo "stack of $(cat "$f" 2>/dev/null):"
+		cat "${f%/comm}/stack" 2>/dev/null
+	done >"$LOGS/pending.stacks"
+	echo w >/proc/sysrq-trigger 2>/dev/null
+fi
+if [ -n "$hung" ]; then
+	echo "$hung" >"$HUNG_TASK"
+	echo "$hung_check" >"$HUNG_TASK_CHECK"
+fi
 dmesg -c >"$LOGS/after-tests.dmesg"
 bad=$(first_bad "$LOGS/after-tests.dmesg")
-if [ -n "$bad" ]; then
+why=$late
+[ -n "$bad" ] && why="${why:+$why; }kernel log: $bad"
+if [ -n "$why" ]; then
 	fail=$((fail + 1))
-	report "kernel log after the tests" "kernel log: $bad" /dev/null \
+	report "kernel log after the tests" "$why" "$LOGS/pending.stacks" \
 		"$LOGS/after-tests.dmesg"
-	emit "not ok $i kernel log after the tests # $bad"
+	emit "not ok $i kernel log after the tests # $why"
 elif [ -n "$none_passed" ]; then
 	fail=$((fail + 1))
 	emit "not ok $i kernel log after the tests # $none_passed"
