@@ -40,8 +40,11 @@ build/.kernel-files.stamp:
 	@scripts/deps.sh
 	scripts/kernel-files.sh
 
+# checkpatch for the C files; for the shell tests, no "$$(f ...)" of a
+# function f that calls fail (it would end the subshell only).
 style: build/.kernel-files.stamp
 	$(CHECKPATCH) --strict --no-tree --terse -f $(STYLE_FILES)
+	scripts/lint-fail-subshell.sh
 
 # check/run/shell/bench build their own hsk.ko per kernel under build/.
 check:

@@ -9,7 +9,9 @@
 set -eu
 
 cd "$(dirname "$0")/.."
-KERNELS=${KERNELS:-distro debug}
+# Set but empty is no kernel (a failure), not the default: make turns
+# KERNELS=" " into an empty variable.
+KERNELS=${KERNELS-distro debug}
 pass=0
 fail=0
 skip=0
@@ -25,12 +27,23 @@ fi
 # The debug kernel, when not cached yet, is built at low priority while
 # the distro suite runs: QEMU's one TCG thread leaves a core idle, and
 # the build is most of the debug run's setup time. vm.sh finds it done,
-# or waits on the build's lock.
+# or waits on the build's lock.  (One pattern for both names would need
+# two spaces between them: "distro debug" has one.)
 case " $KERNELS " in
-*" distro "*" debug "*)
-	nice -n 19 scripts/debug-kernel.sh >build/debug-kernel.log 2>&1 &
+*" debug "*)
+	case " $KERNELS " in
+	*" distro "*)
+		nice -n 19 scripts/debug-kernel.sh >build/debug-kernel.log 2>&1 &
+		;;
+	esac
 	;;
 esac
+
+# A run on no kernel tests nothing: that is a failure, not a pass.
+if ! [[ $KERNELS =~ [^[:space:]] ]]; then
+	echo "check: KERNELS='$KERNELS' names no kernel (distro, debug or both)"
+	fail=1
+fi
 
 for k in $KERNELS; do
 	case "$k" in

@@ -22,9 +22,11 @@ RMMOD=/usr/sbin/rmmod
 
 HSK_KO=${HSK_KO:-/hsk/hsk.ko}
 
-# Kernel log lines that fail a test (run.sh applies them after every test)
-# and the expected taint notices of an unsigned out-of-tree module.
-HSK_DMESG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|suspicious RCU usage|possible recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|general protection|Call Trace|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|detected stall|list_(add|del) corruption|refcount_t:|unregister_netdevice: waiting for'
+# Kernel log lines that fail a test (run.sh applies them after every test,
+# to the boot log and after the last test), lockdep or kmemleak turning
+# itself off among them, and the expected taint notices of an unsigned
+# out-of-tree module.
+HSK_DMESG_BAD='WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|suspicious RCU usage|possible recursive locking|inconsistent lock state|lock held when returning|DEBUG_LOCKS_WARN_ON|general protection|Call Trace|Kernel panic|soft lockup|hard LOCKUP|blocked for more than|detected stall|list_(add|del) corruption|refcount_t:|unregister_netdevice: waiting for|INFO: lockdep is turned off|INFO: trying to register non-static key|turning off the locking correctness validator|Kernel memory leak detector disabled'
 HSK_DMESG_OK='module verification failed|loading out-of-tree module taints kernel'
 
 log() {

@@ -7,10 +7,19 @@
 # A test passes with exit 0, skips with 4, fails otherwise, and also fails
 # when it times out, leaves hsk impossible to unload, or the kernel logged
 # a splat while it ran.  A name in HSK_TESTS that matches no test is a
-# failure of its own, and so is a run that selected no test at all.
-# After the last test the kernel log gets one more look (a device whose
-# namespace is gone but which is still referenced is reported there,
-# late); the last TAP entry is a kmemleak scan when the kernel has kmemleak.
+# failure of its own, and so is a run that selected no test at all, or
+# one where no test passed (all skipped): the checks after the last test
+# then vouch for nothing and fail or skip instead of passing.
+# Before the first test the boot log gets a row of its own ("boot log"):
+# a splat at boot, or lockdep or kmemleak turned off, fails it.  After
+# the last test the runner waits, 90 s at most, for the namespaces the
+# tests deleted to be cleaned up, with the hung task timeout lowered to
+# 60 s, and the kernel log gets one more look (a device whose namespace
+# is gone but which is still referenced is reported there, late); a
+# cleanup still running then is a failure too.  Where the kernel has
+# lockdep, it must still be on at the end ("lockdep"); the last TAP
+# entry is a kmemleak scan when the kernel has kmemleak.  The debug
+# kernel must have both.
 #
 # Environment (set from the QEMU command line by scripts/vm.sh):
 #   HSK_TESTS        comma separated test names to run, or "all"; by
@@ -36,6 +45,9 @@ DIR=$(cd "$(dirname "$0")" && pwd)
 VERDICT=${HSK_VERDICT:-/dev/null}
 LOGS=/tmp/hsk-selftests
 KMEMLEAK=/sys/kernel/debug/kmemleak
+LOCKDEP_STATS=/proc/lockdep_stats
+HUNG_TASK=/proc/sys/kernel/hung_task_timeout_secs
+HUNG_TASK_CHECK=/proc/sys/kernel/hung_task_check_interval_secs
 mkdir -p "$LOGS"
 
 # TAP goes to the console and to the verdict channel.
@@ -81,6 +93,33 @@ reset_state() {
 		$RMMOD hsk || return 1
 	fi
 	return 0
+}
+
+# first_bad FILE: the first line of a kernel log that fails the run.
+first_bad() {
+	grep -E "$HSK_DMESG_BAD" "$1" | grep -Ev "$HSK_DMESG_OK" | head -n1
+}
+
+# debug_locks: 1 while lockdep checks, 0 once a report or an overflow
+# of its tables turned it off for good; nothing without lockdep.
+debug_locks() {
+	sed -n 's/^ *debug_locks: *//p' "$LOCKDEP_STATS" 2>/dev/null
+}
+
+# pending: what the kernel still does for the tests, or false.  A
+# namespace deleted by the last test is cleaned up by a kworker running
+# the "netns" workqueue, which then shows as "kworker/...+netns".
+pending() {
+	local ns
+
+	ns=$($IP netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')
+	if [ -n "$ns" ]; then
+		echo "namespaces still listed: ${ns% }"
+	elif grep -qs -- '+netns$' /proc/[0-9]*/comm; then
+		echo "namespace cleanup (cleanup_net) still running"
+	else
+		return 1
+	fi
 }
 
 # Skip reason: the last "SKIP" line of the output, without its prefix.
@@ -171,12 +210,17 @@ unknown=$(unknown_tests | tr '\n' ' ')
 [ -z "$tests" ] && [ -z "$unknown" ] && unknown="(HSK_TESTS='${HSK_TESTS:-}' selected nothing)"
 n=$(($(echo $tests | wc -w) + 1))
 [ -n "$unknown" ] && n=$((n + 1))
-[ -w "$KMEMLEAK" ] && n=$((n + 1))
+# The boot log, the kernel log after the tests, lockdep, kmemleak.
+n=$((n + 1))
+[ -r "$LOCKDEP_STATS" ] || debug_kernel && n=$((n + 1))
+[ -e "$KMEMLEAK" ] || debug_kernel && n=$((n + 1))
 
 pass=0
 fail=0
 skipped=0
 i=0
+# Tests that passed, as opposed to the checks around them.
+tests_passed=0
 
 emit "TAP version 13"
 emit "1..$n"
@@ -193,14 +237,44 @@ fi
 echo 3 >/proc/sys/net/core/netdev_unregister_timeout_secs
 
 reset_state || echo "# runner: cannot unload hsk before the first test"
-if [ -w "$KMEMLEAK" ]; then
+# Why kmemleak cannot vouch for the run: the file is there but refuses
+# commands once kmemleak turned itself off, and then reads empty.
+kmemleak_err=
+if [ -e "$KMEMLEAK" ]; then
 	# Scan on demand only, and forget what boot left behind.
-	echo scan=off >"$KMEMLEAK"
-	echo scan >"$KMEMLEAK"
-	echo clear >"$KMEMLEAK"
+	for cmd in scan=off scan clear; do
+		echo "$cmd" 2>/dev/null >"$KMEMLEAK" && continue
+		kmemleak_err="writing '$cmd' to $KMEMLEAK failed (kmemleak off?)"
+		break
+	done
 	# Boot-time objects can still turn "unreferenced" later (ACPI caches
 	# do): only objects allocated from here on count as leaks.
 	start_jiffies=$(sed -n 's/^jiffies: //p' /proc/timer_list 2>/dev/null | head -n1)
+elif debug_kernel; then
+	kmemleak_err="no $KMEMLEAK on the debug kernel"
+fi
+
+# The boot log, with the runner's setup: nothing in it may be bad, and
+# the debug kernel's checkers must be on.
+i=$((i + 1))
+dmesg -c >"$LOGS/boot.dmesg"
+why=
+bad=$(first_bad "$LOGS/boot.dmesg")
+[ -n "$bad" ] && why="kernel log: $bad"
+if [ -r "$LOCKDEP_STATS" ]; then
+	locks=$(debug_locks)
+	[ "$locks" = 1 ] || why="${why:+$why; }lockdep off at boot (debug_locks '$locks')"
+elif debug_kernel; then
+	why="${why:+$why; }no $LOCKDEP_STATS on the debug kernel"
+fi
+[ -n "$kmemleak_err" ] && why="${why:+$why; }$kmemleak_err"
+if [ -n "$why" ]; then
+	fail=$((fail + 1))
+	report "boot log" "$why" /dev/null "$LOGS/boot.dmesg"
+	emit "not ok $i boot log # $why"
+else
+	pass=$((pass + 1))
+	emit "ok $i boot log"
 fi
 
 for t in $tests; do
@@ -214,7 +288,9 @@ for t in $tests; do
 		continue
 	fi
 	to=$(timeout_for "$t")
-	dmesg -c >/dev/null
+	# Whatever was logged since the last look belongs to this test.
+	dmesg -c >"$klog"
+	locks=$(debug_locks)
 	echo "# hsk: running $name (timeout ${to}s)"
 	start=$(date +%s)
 	run_one "$t" "$to" "$out"
@@ -222,9 +298,11 @@ for t in $tests; do
 	why=
 	[ -e "$LOGS/timed-out" ] && why="timed out after ${to}s"
 	reset_state || why="${why:+$why; }hsk still loaded and rmmod failed"
-	dmesg -c >"$klog"
-	bad=$(grep -E "$HSK_DMESG_BAD" "$klog" | grep -Ev "$HSK_DMESG_OK" | head -n1)
+	dmesg -c >>"$klog"
+	bad=$(first_bad "$klog")
 	[ -n "$bad" ] && why="${why:+$why; }kernel log: $bad"
+	[ "$locks" = 1 ] && [ "$(debug_locks)" != 1 ] &&
+		why="${why:+$why; }lockdep turned itself off (debug_locks $(debug_locks))"
 	[ -z "$why" ] && [ "$rc" != 0 ] && [ "$rc" != "$ksft_skip" ] &&
 		why="exit code $rc"
 	echo "# hsk: $name took $(($(date +%s) - start))s, exit code $rc"
@@ -243,43 +321,115 @@ for t in $tests; do
 		emit "ok $i $name # SKIP $(skip_reason "$out")"
 	else
 		pass=$((pass + 1))
+		tests_passed=$((tests_passed + 1))
 		emit "ok $i $name"
 	fi
 done
+# What the rows after the last test say when no test passed.
+none_passed=
+if [ "$tests_passed" = 0 ]; then
+	ntests=$(echo $tests | wc -w)
+	none_passed="no test passed: $ntests selected, $skipped skipped, $((ntests - skipped)) failed"
+fi
 
-# Namespaces deleted by the last test are cleaned up asynchronously.
+# Namespaces deleted by the last test are cleaned up asynchronously: wait
+# 5 s (a leaked device is reported after 3), and while a cleanup is still
+# running, up to 90 s, time enough for a task blocked since the last test
+# to be reported with the hung task timeout at 60 s (600 s while the
+# tests run, see scripts/guest-init).
 i=$((i + 1))
+hung=$(cat "$HUNG_TASK" 2>/dev/null)
+hung_check=$(cat "$HUNG_TASK_CHECK" 2>/dev/null)
+if [ -n "$hung" ]; then
+	echo 60 >"$HUNG_TASK"
+	echo 10 >"$HUNG_TASK_CHECK"
+fi
+start=$(date +%s)
 sleep 5
+while still=$(pending) && [ $(($(date +%s) - start)) -lt 90 ] &&
+	! dmesg | grep -q 'blocked for more than'; do
+	sleep 1
+done
+late=
+: >"$LOGS/pending.stacks"
+if [ -n "$still" ]; then
+	late="$still after $(($(date +%s) - start))s"
+	# The stacks of the cleanup and of every blocked task, for the report.
+	for f in $(grep -ls -- '+netns$' /proc/[0-9]*/comm); do
+		echo "stack of $(cat "$f" 2>/dev/null):"
+		cat "${f%/comm}/stack" 2>/dev/null
+	done >"$LOGS/pending.stacks"
+	echo w >/proc/sysrq-trigger 2>/dev/null
+fi
+if [ -n "$hung" ]; then
+	echo "$hung" >"$HUNG_TASK"
+	echo "$hung_check" >"$HUNG_TASK_CHECK"
+fi
 dmesg -c >"$LOGS/after-tests.dmesg"
-bad=$(grep -E "$HSK_DMESG_BAD" "$LOGS/after-tests.dmesg" | grep -Ev "$HSK_DMESG_OK" |
-	head -n1)
-if [ -n "$bad" ]; then
+bad=$(first_bad "$LOGS/after-tests.dmesg")
+why=$late
+[ -n "$bad" ] && why="${why:+$why; }kernel log: $bad"
+if [ -n "$why" ]; then
 	fail=$((fail + 1))
-	report "kernel log after the tests" "kernel log: $bad" /dev/null \
+	report "kernel log after the tests" "$why" "$LOGS/pending.stacks" \
 		"$LOGS/after-tests.dmesg"
-	emit "not ok $i kernel log after the tests # $bad"
+	emit "not ok $i kernel log after the tests # $why"
+elif [ -n "$none_passed" ]; then
+	fail=$((fail + 1))
+	emit "not ok $i kernel log after the tests # $none_passed"
 else
 	pass=$((pass + 1))
 	emit "ok $i kernel log after the tests"
 fi
 
-if [ -w "$KMEMLEAK" ]; then
+if [ -r "$LOCKDEP_STATS" ] || debug_kernel; then
+	i=$((i + 1))
+	locks=$(debug_locks)
+	if [ "$locks" != 1 ]; then
+		fail=$((fail + 1))
+		emit "not ok $i lockdep # debug_locks '$locks': lockdep is off, what ran after it turned off went unchecked"
+	elif [ -n "$none_passed" ]; then
+		skipped=$((skipped + 1))
+		emit "ok $i lockdep # SKIP $none_passed"
+	else
+		pass=$((pass + 1))
+		emit "ok $i lockdep"
+	fi
+fi
+
+if [ -e "$KMEMLEAK" ] || debug_kernel; then
 	i=$((i + 1))
 	echo "# hsk: running kmemleak scan"
 	# Objects younger than 5 s are not reported: scan, wait, scan again.
-	echo scan >"$KMEMLEAK"
-	sleep 6
-	echo scan >"$KMEMLEAK"
-	cat "$KMEMLEAK" >"$LOGS/kmemleak.all"
-	new_leaks "${start_jiffies:-0}" <"$LOGS/kmemleak.all" >"$LOGS/kmemleak"
-	log "kmemleak: $(grep -c '^unreferenced object' "$LOGS/kmemleak.all") reported, older ones ignored"
-	if [ -s "$LOGS/kmemleak" ]; then
+	# A command refused or a read failing is no clean result.
+	if [ -z "$kmemleak_err" ]; then
+		echo scan 2>/dev/null >"$KMEMLEAK" &&
+			sleep 6 &&
+			echo scan 2>/dev/null >"$KMEMLEAK" ||
+			kmemleak_err="writing 'scan' to $KMEMLEAK failed (kmemleak off?)"
+	fi
+	if [ -z "$kmemleak_err" ]; then
+		cat "$KMEMLEAK" >"$LOGS/kmemleak.all" ||
+			kmemleak_err="reading $KMEMLEAK failed"
+	fi
+	: >"$LOGS/kmemleak"
+	if [ -z "$kmemleak_err" ]; then
+		new_leaks "${start_jiffies:-0}" <"$LOGS/kmemleak.all" >"$LOGS/kmemleak"
+		log "kmemleak: $(grep -c '^unreferenced object' "$LOGS/kmemleak.all") reported, older ones ignored"
+	fi
+	if [ -n "$kmemleak_err" ]; then
+		fail=$((fail + 1))
+		emit "not ok $i kmemleak # $kmemleak_err"
+	elif [ -s "$LOGS/kmemleak" ]; then
 		fail=$((fail + 1))
 		leaks=$(grep -c '^unreferenced object' "$LOGS/kmemleak")
 		echo "# ---- hsk failure: kmemleak: $leaks suspected leaks ----"
 		head -n 200 "$LOGS/kmemleak" | sed 's/^/#   /'
 		echo "# ---- end hsk failure: kmemleak ----"
 		emit "not ok $i kmemleak # $leaks suspected memory leaks"
+	elif [ -n "$none_passed" ]; then
+		skipped=$((skipped + 1))
+		emit "ok $i kmemleak # SKIP $none_passed"
 	else
 		pass=$((pass + 1))
 		emit "ok $i kmemleak"

@@ -73,13 +73,18 @@ retrans() {
 		fail "$1: the first SYN-ACK to $2 was not dropped"
 }
 
-# flood LO HI: FLOOD SYNs from random ports in LO-HI; prints the
-# conntrack entries they left once the flood is answered.
+# flood VAR LO HI: FLOOD SYNs from random ports in LO-HI; the number of
+# conntrack entries they left once the flood is answered goes to $VAR
+# (a fail inside $(...) would end only the subshell).
 flood() {
-	cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -n "$FLOOD" -p "$1-$2" \
+	local n
+
+	cli "$PKT" flood "$CADDR" "$SADDR" "$PORT" -f S -n "$FLOOD" -p "$2-$3" \
 		>/dev/null || fail "flood tool"
 	sleep 1
-	ct_entries "SYN_SENT|SYN_RECV|ESTABLISHED|CLOSE" "$1" "$2"
+	n=$(ct_entries "SYN_SENT|SYN_RECV|ESTABLISHED|CLOSE" "$2" "$3")
+	[ -n "$n" ] || fail "no conntrack entry count"
+	eval "$1=\$n"
 }
 
 for variant in accept drop; do
@@ -102,7 +107,7 @@ for variant in accept drop; do
 		fail "$v: cookie handshakes not counted ($(nonzero_stats))"
 
 	sent=$(counter CookiesSent)
-	left=$(flood 1024 9999)
+	flood left 1024 9999
 	[ "$(counter CookiesSent)" -ge $((sent + FLOOD * 9 / 10)) ] ||
 		fail "$v: flood not answered ($(nonzero_stats))"
 	log "$v: $FLOOD flood SYNs answered by hsk's cookies left $left conntrack entries"
@@ -135,7 +140,7 @@ srv sysctl -qw net.netfilter.nf_conntrack_tcp_loose=1
 # The kernel's own listener under the same flood, for comparison: it
 # stores one entry per SYN, which shows the bound above can fail.
 hsk_set ports ""
-kernel=$(flood 10000 19999)
+flood kernel 10000 19999
 log "the kernel's listener: $FLOOD flood SYNs left $kernel conntrack entries"
 [ "$kernel" -ge $((FLOOD / 2)) ] ||
 	fail "the kernel's listener left only $kernel entries: the bound proves nothing"

@@ -6,10 +6,11 @@
 # hsk_lib.sh with HSK_CT_RULES=drop: conntrack, input policy drop, and
 # output dropping what conntrack calls invalid), so every kind of
 # handshake they make is seen to get through one. test_cookies forges
-# fewer ACKs here: what is tested is the firewall, not the MAC.
+# fewer ACKs here: what is tested is the firewall, not the MAC. The
+# debug kernel runs it too, for hsk's conntrack re-entry path (the final
+# ACK handed to conntrack) under KASAN and lockdep.
 #
 # hsk-timeout: 600
-# hsk-debug-check: off, four tests again behind a ruleset; test_conntrack covers it
 
 . "$(dirname "$0")/lib.sh"
 

@@ -58,9 +58,9 @@ log "sysctl bounds hold"
 serve -n 100000 -c
 hsk_set max_tw 262144
 hsk_set msl_ms 60000
-e_long=$(tw_conn)
+tw_conn e_long
 hsk_set msl_ms 1000
-e_short=$(tw_conn)
+tw_conn e_short
 p_long=$(tw_rport "$e_long")
 p_short=$(tw_rport "$e_short")
 wait_for "! tw_has $p_short" 10 || fail "the 2 s entry did not expire"
@@ -72,10 +72,11 @@ hsk_set msl_ms 60000
 hsk_set max_tw 3
 recycled=$(counter TwRecycled)
 [ "$(tw_count)" = 1 ] || fail "entries: $(tw_entries)"
-first=$(tw_rport "$(tw_conn)")
-tw_conn >/dev/null
+tw_conn e
+first=$(tw_rport "$e")
+tw_conn e
 [ "$(counter TwRecycled)" = "$recycled" ] || fail "recycled below max_tw"
-tw_conn >/dev/null
+tw_conn e
 [ "$(tw_count)" = 3 ] || fail "$(tw_count) entries with max_tw 3"
 [ "$(counter TwRecycled)" = $((recycled + 1)) ] ||
 	fail "TwRecycled $(counter TwRecycled), expected $((recycled + 1))"

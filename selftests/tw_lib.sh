@@ -33,15 +33,21 @@ tw_new() {
 		!($3 in s) { print }'
 }
 
-# tw_conn [connect options]: one connection to the close-first server,
-# which must be running; prints the hsk entry it left behind.
+# tw_conn VAR [connect options]: one connection to the close-first
+# server, which must be running; the hsk entry it left behind goes to
+# $VAR, not to stdout: a fail inside $(...) would end only the subshell.
 tw_conn() {
+	local var=$1 entry
+
+	shift
 	tw_entries >"$OUT/tw_before"
 	cli "$CONN" connect "$SADDR" "$PORT" -e "$@" >"$OUT/tw_conn" ||
 		fail "connection: $(cat "$OUT/tw_conn")"
 	grep -q '^reply: got' "$OUT/tw_conn" || fail "reply: $(cat "$OUT/tw_conn")"
 	wait_for '[ -n "$(tw_new_tw)" ]' 10 || fail "no new TIME_WAIT entry"
-	tw_new_tw | head -n 1
+	entry=$(tw_new_tw | head -n 1)
+	[ -n "$entry" ] || fail "the new TIME_WAIT entry went away"
+	eval "$var=\$entry"
 }
 
 tw_new_tw() {
