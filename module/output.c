@@ -218,7 +218,8 @@ bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
 			     sa->ack, TCPHDR_SYN | TCPHDR_ACK, sa->window, opts,
 			     optlen);
 	} else {
-		skb = hsk_tcp_build(net, rt, &sa->tuple, &sa->rk, sa->seq, sa->ack, TCPHDR_SYN | TCPHDR_ACK,
+		skb = hsk_tcp_build(net, rt, &sa->tuple, &sa->rk, sa->seq,
+				    sa->ack, TCPHDR_SYN | TCPHDR_ACK,
 				    sa->window, opts, optlen);
 		if (skb && carry_ct)
 			__hsk_ct_reply(syn, skb);
