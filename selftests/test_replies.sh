@@ -90,12 +90,15 @@ round() {
 	conn "plain, non-local address" "$TPROXY_NET.5"
 	srv $IP rule del to "$TPROXY_NET.0/24" lookup 100 || fail "tproxy rule removal"
 	# The route back to the client over the second link; a stray ACK
-	# arrives on the first.
+	# arrives on the first, for a listener (hsk's to answer).
 	srv $IP route add "$CADDR/32" dev veth2 || fail "asymmetric route"
+	serve -n 1 -T 3
 	before=$(rsts_out_veth2)
 	cli "$PKT" send "$CADDR" "$(($1 + 1))" "$SADDR" "$PORT" -f A -q 5 -a 9 -M 1
 	wait_for "[ \$(rsts_out_veth2) -gt $before ]" 3
 	echo "stray ACK: $(($(rsts_out_veth2) - before)) RST on the routed link" >>"$RES"
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
 	srv $IP route del "$CADDR/32" dev veth2 || fail "asymmetric route removal"
 }
 
@@ -126,6 +129,7 @@ grep -q '^plain: reply: got 1' "$OUT/hsk-1" || fail "the control case failed"
 grep -q 'IP_TRANSPARENT, non-local address: reply: got 1' "$OUT/hsk-1" ||
 	fail "the transparent listener was not served"
 [ "$(counter DupSyns)" -gt 0 ] || fail "no duplicate SYN reached hsk ($(nonzero_stats))"
+[ "$(counter StrayAcks)" -gt 0 ] || fail "hsk reset no stray ACK ($(nonzero_stats))"
 log "hsk: $(nonzero_stats)"
 
 check_dmesg_clean
