@@ -7,9 +7,9 @@
  * - Every input hook comes first. hsk's LOCAL_IN hook sits just before
  *   conntrack's confirm hook, after the filter, security and NAT tables
  *   and any chain at any lower priority (firewalld's at filter + 10,
- *   IPVS at 98). A hook registered after hsk's (a chain at INT_MAX, or
- *   at hsk's own priority but added later, which netfilter places first)
- *   would not see what hsk takes, so while one exists hsk steps aside
+ *   IPVS at 98). A hook that runs after hsk's (a chain at INT_MAX, or
+ *   one at hsk's own priority registered before hsk's: netfilter puts
+ *   the newest of equal priorities first) would not see what hsk takes, so while one exists hsk steps aside
  *   for every segment and the kernel's listener handles the port: what
  *   the firewall says stays final. This is looked at per segment, so a
  *   ruleset change takes effect with its next packet.
