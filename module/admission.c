@@ -9,9 +9,10 @@
  *   and any chain at any lower priority (firewalld's at filter + 10,
  *   IPVS at 98). A hook that runs after hsk's (a chain at INT_MAX, or
  *   one at hsk's own priority registered before hsk's: netfilter puts
- *   the newest of equal priorities first) would not see what hsk takes, so while one exists hsk steps aside
- *   for every segment and the kernel's listener handles the port: what
- *   the firewall says stays final. This is looked at per segment, so a
+ *   the newest of equal priorities first) would not see what hsk
+ *   takes, so while one exists hsk steps aside for every segment and
+ *   the kernel's listener handles the port: what the firewall says
+ *   stays final. This is looked at per segment, so a
  *   ruleset change takes effect with its next packet.
  * - The checks tcp_v4_rcv() makes between the listener lookup and the
  *   listener itself are the kernel's to make: IP_MINTTL (RFC 5082), the
