@@ -54,6 +54,7 @@ struct hsk_net {
 	int abort_on_overflow;
 	int accept_backlog;		/* parked per listener, 0: off */
 	int accept_backlog_max;		/* parked in the netns */
+	int park_timeout_ms;		/* longest wait of a parked connection */
 	int msl_ms;
 	int max_tw;
 	int rfc1337;

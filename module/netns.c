@@ -12,6 +12,7 @@ enum {
 	HSK_DEFAULT_SYNACK_RTO_MS = 1000,
 	HSK_DEFAULT_SYNACK_RETRIES = 5,
 	HSK_DEFAULT_ACCEPT_BACKLOG_MAX = 65536,
+	HSK_DEFAULT_PARK_TIMEOUT_MS = 60000,
 	HSK_DEFAULT_MSL_MS = 30000,
 	HSK_DEFAULT_MAX_TW = 262144,
 	/* Why these: Documentation/admin-guide.rst, net.hsk.adaptive_*. */
@@ -43,17 +44,28 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->abort_on_overflow = 0;
 	hn->accept_backlog = 0;
 	hn->accept_backlog_max = HSK_DEFAULT_ACCEPT_BACKLOG_MAX;
+	hn->park_timeout_ms = HSK_DEFAULT_PARK_TIMEOUT_MS;
 	hn->msl_ms = HSK_DEFAULT_MSL_MS;
 	hn->max_tw = HSK_DEFAULT_MAX_TW;
 	hn->rfc1337 = 1;
 	hn->early_syn = 1;
+	/* Nor do its defaults go past them (sysctl.c). */
+	if (net->user_ns != &init_user_ns) {
+		const struct hsk_net *init_hn = hsk_pernet(&init_net);
+
+		hn->max_syn_backlog = min(hn->max_syn_backlog,
+					  READ_ONCE(init_hn->max_syn_backlog));
+		hn->accept_backlog_max = min(hn->accept_backlog_max,
+					     READ_ONCE(init_hn->accept_backlog_max));
+		hn->max_tw = min(hn->max_tw, READ_ONCE(init_hn->max_tw));
+	}
 	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
 	hsk_cookie_init(&hn->cookie);
 	hsk_park_init(hn);
 	hsk_adaptive_init(hn);
 	hsk_localaddr_init(&hn->localaddr, net);
 
-	hn->mib = alloc_percpu(struct hsk_mib);
+	hn->mib = alloc_percpu_gfp(struct hsk_mib, GFP_KERNEL_ACCOUNT);
 	if (!hn->mib)
 		return -ENOMEM;
 	err = hsk_synq_init(hn);

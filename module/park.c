@@ -42,10 +42,16 @@
  *    net.hsk.accept_backlog_max when a slot is reserved.
  *
  * The poll: one soft hrtimer per netns, armed while anything is parked,
- * every HSK_PARK_POLL_NS. Each run moves as many children per listener
- * as its accept queue has room for, oldest first, and every
+ * every HSK_PARK_POLL_NS; nothing runs while nothing is parked. Each run
+ * moves as many children per listener as its accept queue has room for,
+ * oldest first, resets those that waited longer than
+ * net.hsk.park_timeout_ms (the oldest are at the head), and every
  * HSK_PARK_REAP_TICKS runs looks through whole queues for children whose
  * peer reset them.
+ *
+ * When it was parked is kept in the request sock's ->timeout, in
+ * jiffies: a request made as a cookie's, as these are, is never timed,
+ * and nothing reads the field after the child took the final ACK.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -221,6 +227,7 @@ void hsk_park_add(struct hsk_net *hn, struct hsk_park_queue *q,
 	struct hsk_park_bucket *b = hsk_park_bucket(hn, q->lsk);
 
 	req->dl_next = NULL;
+	req->timeout = (u32)jiffies;
 	spin_lock(&b->lock);
 	if (q->tail)
 		q->tail->dl_next = req;
@@ -290,6 +297,28 @@ static struct request_sock *hsk_park_pop(struct hsk_net *hn,
 	return req;
 }
 
+/* Resets the children that waited too long, oldest first, as a listener
+ * closing resets its accept queue's (inet_child_forget()).
+ */
+static void hsk_park_expire(struct hsk_net *hn, struct hsk_park_queue *q)
+{
+	u32 limit = msecs_to_jiffies(READ_ONCE(hn->park_timeout_ms));
+	struct request_sock *req;
+	struct sock *child;
+
+	while (q->head && (u32)jiffies - q->head->timeout >= limit) {
+		req = hsk_park_pop(hn, q, NULL);
+		child = req->sk;
+		sock_hold(child);
+		bh_lock_sock(child);
+		hsk_park_forget(child);
+		reqsk_put(req);
+		bh_unlock_sock(child);
+		sock_put(child);
+		HSK_INC(hn, PARKED_EXPIRED);
+	}
+}
+
 /* Children whose peer reset them leave the queue without a hand-over. */
 static void hsk_park_reap(struct hsk_net *hn, struct hsk_park_queue *q)
 {
@@ -347,6 +376,7 @@ static enum hrtimer_restart hsk_park_timer(struct hrtimer *timer)
 		spin_lock(&b->lock);
 		hlist_for_each_entry_safe(q, tmp, &b->chain, node) {
 			hsk_park_drain(hn, q, false);
+			hsk_park_expire(hn, q);
 			if (reap)
 				hsk_park_reap(hn, q);
 			if (q->count)

@@ -76,7 +76,7 @@ int hsk_ports_set(struct hsk_net *hn, struct hsk_ports __rcu **set,
 	struct hsk_ports *ports, *old;
 	int err;
 
-	ports = kvzalloc(sizeof(*ports), GFP_KERNEL);
+	ports = kvzalloc(sizeof(*ports), GFP_KERNEL_ACCOUNT);
 	if (!ports)
 		return -ENOMEM;
 	err = hsk_ports_parse(text, ports->map);

@@ -49,6 +49,7 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_PARKED_HANDED_OVER]	= "ParkedHandedOver",
 	[HSK_MIB_PARKED_DROPPED]	= "ParkedDropped",
 	[HSK_MIB_PARKED_RESET]		= "ParkedReset",
+	[HSK_MIB_PARKED_EXPIRED]	= "ParkedExpired",
 	[HSK_MIB_TW_ENTERED]		= "TwEntered",
 	[HSK_MIB_TW_REAPED]		= "TwReaped",
 	[HSK_MIB_TW_RECYCLED]		= "TwRecycled",

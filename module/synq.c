@@ -39,7 +39,8 @@ int hsk_synq_init(struct hsk_net *hn)
 	struct hsk_synq *q = &hn->synq;
 	unsigned int i;
 
-	q->buckets = kvcalloc(HSK_SYNQ_BUCKETS, sizeof(*q->buckets), GFP_KERNEL);
+	q->buckets = kvcalloc(HSK_SYNQ_BUCKETS, sizeof(*q->buckets),
+			      GFP_KERNEL_ACCOUNT);
 	if (!q->buckets)
 		return -ENOMEM;
 	for (i = 0; i < HSK_SYNQ_BUCKETS; i++) {

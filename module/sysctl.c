@@ -33,6 +33,8 @@ static const int hsk_hold_max = 600000;
 static const int hsk_msl_min = 10;
 static const int hsk_msl_max = 300000;
 static const int hsk_max_tw_max = 1 << 24;
+static const int hsk_park_timeout_min = 100;
+static const int hsk_park_timeout_max = 3600000;
 
 /* Parses a write to an integer entry into *@val, in ->extra1..->extra2. */
 static int hsk_sysctl_parse_int(const struct ctl_table *table, void *buffer,
@@ -159,6 +161,8 @@ static const struct ctl_table hsk_sysctl_template[] = {
 	HSK_SYSCTL_INT("abort_on_overflow", abort_on_overflow, &hsk_zero, &hsk_one),
 	HSK_SYSCTL_INT("accept_backlog", accept_backlog, &hsk_zero, &hsk_backlog_max),
 	HSK_SYSCTL_INT("accept_backlog_max", accept_backlog_max, &hsk_one, &hsk_backlog_max),
+	HSK_SYSCTL_INT("park_timeout_ms", park_timeout_ms, &hsk_park_timeout_min,
+		       &hsk_park_timeout_max),
 	{
 		.procname	= "tw_remote_ports",
 		.data		= (void *)0,
@@ -174,8 +178,28 @@ static const struct ctl_table hsk_sysctl_template[] = {
 	{ }
 };
 
+/* The limits on memory a netns may take: in one owned by another user
+ * namespace than the initial one (unprivileged users can make those),
+ * a write may not go past the initial netns' current value.
+ */
+static bool hsk_sysctl_is_limit(const struct ctl_table *entry)
+{
+	static const char * const limits[] = {
+		"max_syn_backlog", "accept_backlog", "accept_backlog_max",
+		"max_tw",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(limits); i++)
+		if (!strcmp(entry->procname, limits[i]))
+			return true;
+	return false;
+}
+
 int hsk_sysctl_register(struct hsk_net *hn)
 {
+	struct hsk_net *init_hn = hsk_pernet(&init_net);
+	bool userns = hn->net->user_ns != &init_user_ns;
 	struct ctl_table *table;
 	unsigned int i;
 
@@ -183,8 +207,14 @@ int hsk_sysctl_register(struct hsk_net *hn)
 			GFP_KERNEL);
 	if (!table)
 		return -ENOMEM;
-	for (i = 0; table[i].procname; i++)
-		table[i].data = (char *)hn + (uintptr_t)table[i].data;
+	for (i = 0; table[i].procname; i++) {
+		uintptr_t off = (uintptr_t)table[i].data;
+
+		table[i].data = (char *)hn + off;
+		/* The initial netns outlives every other. */
+		if (userns && hsk_sysctl_is_limit(&table[i]))
+			table[i].extra2 = (char *)init_hn + off;
+	}
 
 	hn->sysctl = register_net_sysctl(hn->net, "net/hsk", table);
 	if (!hn->sysctl) {

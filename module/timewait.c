@@ -364,11 +364,13 @@ int hsk_tw_init(struct hsk_net *hn)
 
 	/* Sized for the default max_tw at a mean chain length of 4. */
 	nbuckets = roundup_pow_of_two(max(hn->max_tw / 4, 1));
-	t->buckets = kvcalloc(nbuckets, sizeof(*t->buckets), GFP_KERNEL);
-	t->locks = kvmalloc_array(HSK_TW_LOCKS, sizeof(*t->locks), GFP_KERNEL);
+	t->buckets = kvcalloc(nbuckets, sizeof(*t->buckets), GFP_KERNEL_ACCOUNT);
+	t->locks = kvmalloc_array(HSK_TW_LOCKS, sizeof(*t->locks),
+				  GFP_KERNEL_ACCOUNT);
 	/* Every non-empty chain is in the heap once, so it never grows. */
-	t->heap = kvmalloc_array(nbuckets, sizeof(*t->heap), GFP_KERNEL);
-	t->heap_pos = kvmalloc_array(nbuckets, sizeof(*t->heap_pos), GFP_KERNEL);
+	t->heap = kvmalloc_array(nbuckets, sizeof(*t->heap), GFP_KERNEL_ACCOUNT);
+	t->heap_pos = kvmalloc_array(nbuckets, sizeof(*t->heap_pos),
+				     GFP_KERNEL_ACCOUNT);
 	if (!t->buckets || !t->locks || !t->heap || !t->heap_pos) {
 		kvfree(t->heap_pos);
 		kvfree(t->heap);

@@ -150,6 +150,7 @@ rfc1337=1
 early_syn=1
 accept_backlog=0
 accept_backlog_max=65536
+park_timeout_ms=60000
 adaptive_syn_high=10000
 adaptive_syn_low=5000
 adaptive_fill_high=50
@@ -170,7 +171,7 @@ HalfOpenFull HalfOpenResets CookiesSent CookiesValid CookiesInvalid
 CookiesInvalidData StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows ResetsSent
 RstsIgnored NoListener FilterDrops LsmRefused MalformedChecksum MalformedHeader
 MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
-Parked ParkedHandedOver ParkedDropped ParkedReset TwEntered TwReaped
+Parked ParkedHandedOver ParkedDropped ParkedReset ParkedExpired TwEntered TwReaped
 TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
 TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
 CookieModeStateful CtStoreFailed EarlySyns FastRoutes CtFinAcks LateHookDefers
@@ -228,6 +229,7 @@ check_int "$NSA" msl_ms 30000 10 300000 1000
 check_int "$NSA" max_tw 262144 1 16777216 1024
 check_int "$NSA" rfc1337 1 0 1 1
 check_int "$NSA" early_syn 1 0 1 1
+check_int "$NSA" park_timeout_ms 60000 100 3600000 5000
 
 # --- ports: valid lists and their canonical form
 expect_val "$NSA" ports "" "by default"
