@@ -142,7 +142,7 @@ END {
 	print "below 100 % rx busy, the generator, not the receiver, set the pace;"
 	print "each cell the median of the runs of its case"
 	print "kernel vs hsk: plain; late: hsk without its early SYN path; ct: both behind"
-	print "a stateful conntrack firewall"
+	print "a stateful conntrack firewall; noct: a plain server without nf_conntrack loaded"
 	printf "%-6s %-11s %7s | %-11s | %-11s | %-20s | %-22s | %-12s | %-13s | %s\n", "",
 	       "cookies", "SYN/s", "rx busy %", "gen busy %", "    us/SYN", "      SYN-ACK/s",
 	       "legit ok %", "p50 ms", "p99 ms"
@@ -152,7 +152,8 @@ END {
 	# kernel stack:cookies, hsk stack:cookies, label
 	npairs = split("kernel:1:hsk:1: kernel:2:hsk:2: kernel:1:hsk:3: " \
 		       "kernel:2:hsk-late:2:late kernel-ct:1:hsk-ct:1:ct " \
-		       "kernel-ct:2:hsk-ct:2:ct", pairs, " ")
+		       "kernel-ct:2:hsk-ct:2:ct kernel-noct:1:hsk-noct:1:noct " \
+		       "kernel-noct:2:hsk-noct:2:noct", pairs, " ")
 	for (r = 1; r <= nrates; r++)
 		for (p = 1; p <= npairs; p++) {
 			split(pairs[p], c, ":")

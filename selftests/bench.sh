@@ -16,7 +16,9 @@
 # the module takes 3) at full flood; hsk with its early SYN path off
 # (hsk-late, net.hsk.early_syn=0); both stacks behind a stateful
 # conntrack firewall (kernel-ct, hsk-ct: hsk_lib.sh's ct_ruleset, its
-# output chain dropping what conntrack calls invalid); then a sweep of
+# output chain dropping what conntrack calls invalid); both on a plain
+# server whose kernel has no nf_conntrack loaded at all (kernel-noct,
+# hsk-noct, run first, before the bench loads it); then a sweep of
 # flood rates. A profile of the receive vCPU (perf, cpu-clock samples)
 # under the same flood for the kernel and hsk with cookies=2, early and
 # late: where the time per SYN goes, by function and by part of the stack.
@@ -120,9 +122,11 @@ use_stack() {
 	srv "$NFT" delete table inet hskct 2>/dev/null
 	# A conntrack case leaves a full table that expires, and is reaped,
 	# during the cases after it.
-	tracked=$(srv cat /proc/sys/net/netfilter/nf_conntrack_count)
-	srv "$PKT" ctflush || fail "conntrack table flush"
-	[ "$tracked" = 0 ] || progress "$tracked conntrack entries flushed"
+	if [ -d /sys/module/nf_conntrack ]; then
+		tracked=$(srv cat /proc/sys/net/netfilter/nf_conntrack_count)
+		srv "$PKT" ctflush || fail "conntrack table flush"
+		[ "$tracked" = 0 ] || progress "$tracked conntrack entries flushed"
+	fi
 	case $1 in
 	*-ct) ct_ruleset drop ;;
 	esac
@@ -448,7 +452,7 @@ part() {
 	return 1
 }
 
-need_module veth dummy nf_tables nft_ct nf_conntrack nf_conntrack_netlink
+need_module veth dummy
 command -v perf >/dev/null || fail "no perf in the guest (scripts/initramfs.sh)"
 # perf names kernel and module functions from /proc/kallsyms.
 echo 0 >/proc/sys/kernel/kptr_restrict
@@ -457,6 +461,7 @@ for t in flood handshake memory burst calm profile; do
 	csv $t "$(cols $t)"
 done
 setup_flood_pair
+
 
 # Adaptive cookies (3) only where the module has them.
 STACKS="kernel:1 kernel:2 hsk:1 hsk:2 hsk-late:2 kernel-ct:1 kernel-ct:2 hsk-ct:1 hsk-ct:2"
@@ -486,6 +491,17 @@ flood_cases() {
 
 PROFILE=$(echo "${HSK_BENCH_PROFILE:-kernel:2,hsk:2,hsk-late:2}" | tr , " ")
 [ -n "${HSK_BENCH_PROFILE:-}" ] || PROFILE="$PROFILE $(echo "$STACKS" | grep -o 'hsk:3')"
+
+# The plain server first, while nf_conntrack is not loaded.
+NOCT_STACKS="kernel-noct:1 kernel-noct:2 hsk-noct:1 hsk-noct:2"
+if part flood && [ -z "${HSK_BENCH_STACKS:-}" ]; then
+	[ -d /sys/module/nf_conntrack ] &&
+		fail "nf_conntrack loaded before the bench: no plain-server cases"
+	progress "flood on a plain server (no nf_conntrack): $REPEAT runs of $SECS s per case"
+	# shellcheck disable=SC2086 # a list of words
+	flood_cases flood $NOCT_STACKS
+fi
+need_module nf_tables nft_ct nf_conntrack nf_conntrack_netlink
 
 if part flood; then
 	progress "flood: $REPEAT runs of $SECS s per case; rates in SYN/s"
