@@ -86,6 +86,10 @@ static void hsk_adaptive_work(struct work_struct *work)
 			   msecs_to_jiffies(HSK_ADAPTIVE_TICK_MS));
 }
 
+/**
+ * hsk_adaptive_init() - set up the mode 3 sampler of a netns
+ * @hn: the netns's hsk state
+ */
 void hsk_adaptive_init(struct hsk_net *hn)
 {
 	struct hsk_adaptive *a = &hn->adaptive;
@@ -95,13 +99,23 @@ void hsk_adaptive_init(struct hsk_net *hn)
 	INIT_DELAYED_WORK(&a->work, hsk_adaptive_work);
 }
 
-/* After the sysctl table is gone: nothing queues the work any more. */
+/**
+ * hsk_adaptive_exit() - stop the mode 3 sampler for good
+ * @hn: the netns's hsk state
+ *
+ * Context: After the sysctl table is gone: nothing queues the work any more.
+ */
 void hsk_adaptive_exit(struct hsk_net *hn)
 {
 	cancel_delayed_work_sync(&hn->adaptive.work);
 }
 
-/* The only writer of net.hsk.syncookies; starts the sampler when mode 3
+/**
+ * hsk_adaptive_set_mode() - write net.hsk.syncookies
+ * @hn: the netns's hsk state
+ * @mode: the new value, an enum hsk_syncookies_mode
+ *
+ * The only writer of net.hsk.syncookies; starts the sampler when mode 3
  * begins and stops it when mode 3 ends, so it never runs for nothing.
  */
 void hsk_adaptive_set_mode(struct hsk_net *hn, int mode)
@@ -126,9 +140,14 @@ void hsk_adaptive_set_mode(struct hsk_net *hn, int mode)
 	mutex_unlock(&a->lock);
 }
 
-/* Whether an ACK without entry in @mode is checked as a cookie (else it
- * is a stray): always in mode 2; in modes 1 and 3 while SYNs may get
- * cookies and for two cookie periods after the last one did.
+/**
+ * hsk_ack_cookie_checked() - whether an ACK without entry is checked as a cookie
+ * @hn: the netns's hsk state
+ * @mode: net.hsk.syncookies, as the caller read it
+ *
+ * Return: whether an ACK without entry in @mode is checked as a cookie
+ * (else it is a stray): always in mode 2; in modes 1 and 3 while SYNs may
+ * get cookies and for two cookie periods after the last one did.
  */
 bool hsk_ack_cookie_checked(const struct hsk_net *hn, int mode)
 {

@@ -42,15 +42,23 @@ enum {
 	HSK_ADAPTIVE_TICK_MS = 100,
 };
 
-/* Lines of its own: written ten times a second, next to fields (the
+/**
+ * struct hsk_adaptive - the mode 3 sampler of a netns
+ * @lock: serialises syncookies writes with the work's start and stop
+ * @work: the sampler, run every HSK_ADAPTIVE_TICK_MS while in mode 3
+ * @last_ns: the work's: time of the last sample
+ * @last_syns: the work's: SynReceived then
+ * @calm_since_ns: the work's: 0 while not calm
+ *
+ * Lines of its own: written ten times a second, next to fields (the
  * cookie keys) that every SYN reads.
  */
 struct hsk_adaptive {
 	struct mutex lock;		/* syncookies writes, work start/stop */
 	struct delayed_work work;
-	u64 last_ns;			/* the work's: time of the last sample */
-	unsigned long last_syns;	/* the work's: SynReceived then */
-	u64 calm_since_ns;		/* the work's: 0 while not calm */
+	u64 last_ns;
+	unsigned long last_syns;
+	u64 calm_since_ns;
 } ____cacheline_aligned_in_smp;
 
 void hsk_adaptive_init(struct hsk_net *hn);

@@ -44,6 +44,16 @@ static bool hsk_hook_may_follow(const struct nf_hook_ops *ops)
 	       (!ops->priv && ops->priority == NF_IP_PRI_CONNTRACK_CONFIRM);
 }
 
+/**
+ * hsk_hook_is_last() - whether hsk's LOCAL_IN hook is the last that matters
+ * @hn: the netns's hsk state, the hook's private data
+ * @net: the netns whose LOCAL_IN hooks are looked at
+ *
+ * Context: netfilter hook, RCU read side.
+ * Return: true when only conntrack's confirm hook (or the stand-in
+ * netfilter leaves for a hook being removed) follows hsk's, false when a
+ * hook that would not see what hsk takes runs after it.
+ */
 bool hsk_hook_is_last(const struct hsk_net *hn, const struct net *net)
 {
 	const struct nf_hook_entries *e;
@@ -63,6 +73,13 @@ bool hsk_hook_is_last(const struct hsk_net *hn, const struct net *net)
 	return false;
 }
 
+/**
+ * hsk_dst_refused() - whether the kernel would drop a SYN for its destination
+ * @skb: the SYN, routed
+ *
+ * Return: true for a SYN to a broadcast or multicast address in a unicast
+ * frame, which tcp_v4_conn_request() drops.
+ */
 bool hsk_dst_refused(const struct sk_buff *skb)
 {
 	const struct rtable *rt = skb_rtable(skb);
@@ -79,6 +96,15 @@ static bool hsk_listener_keyed(const struct sock *lsk)
 	return false;
 }
 
+/**
+ * hsk_listener_defers() - whether a segment for @lsk is the kernel's to check
+ * @lsk: the listener
+ * @skb: the segment
+ *
+ * Return: true when IP_MINTTL, the inbound IPsec policy of the netns and
+ * the socket, or TCP-MD5 keys concern the segment: the kernel drops or
+ * serves it then.
+ */
 bool hsk_listener_defers(struct sock *lsk, struct sk_buff *skb)
 {
 	if (ip_hdr(skb)->ttl < READ_ONCE(inet_sk(lsk)->min_ttl))

@@ -30,15 +30,32 @@ static const struct tcp_request_sock_ops hsk_request_sock_ipv4_ops = {
 #endif
 };
 
+/**
+ * hsk_adv_mss() - the MSS advertised in a SYN-ACK
+ * @lsk: the listener
+ * @dst: the route to the client
+ *
+ * Return: the route's advertised MSS, clamped by the listener.
+ */
 u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst)
 {
 	return tcp_mss_clamp(tcp_sk(lsk), tcp_dst_advmss(dst));
 }
 
-/* The receive window, as tcp_openreq_init_rwin() picks it; @adv_mss is
- * hsk_adv_mss() of the same route, which the caller has at hand. Called
- * for the SYN-ACK and again for the child, with the same inputs, so the
- * child continues exactly the window the SYN-ACK advertised.
+/**
+ * hsk_rwin() - the receive window of a new connection
+ * @lsk: the listener
+ * @dst: the route to the client
+ * @adv_mss: hsk_adv_mss() of the same route, which the caller has at hand
+ * @tstamp_ok: the timestamp option was negotiated
+ * @wscale_ok: window scaling was negotiated
+ * @rcv_wnd: where the initial receive window is written
+ * @clamp: where the window clamp is written
+ * @rcv_wscale: where our window scale is written
+ *
+ * The receive window, as tcp_openreq_init_rwin() picks it. Called for the
+ * SYN-ACK and again for the child, with the same inputs, so the child
+ * continues exactly the window the SYN-ACK advertised.
  */
 void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
 	      u16 adv_mss, bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd,
@@ -215,6 +232,13 @@ static void hsk_mapped_learn(const struct sock *lsk, const struct sock *child)
 	WRITE_ONCE(hsk_mapped.af_ops, inet_csk(child)->icsk_af_ops);
 }
 
+/**
+ * hsk_child_can_park() - whether child.c can make a child to park for @lsk
+ * @lsk: the listener
+ *
+ * Return: true for an IPv4 listener, and for a dual-stack one once
+ * child.c knows how to make its IPv4 children.
+ */
 bool hsk_child_can_park(const struct sock *lsk)
 {
 	return lsk->sk_family == AF_INET || READ_ONCE(hsk_mapped.af_ops);
@@ -386,16 +410,26 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 	return child;
 }
 
-/* Creates the child for @conn and puts it on the listener's accept
- * queue, or, with @parked, leaves it off the queue and returns its
- * request sock there. On failure returns ERR_PTR(-EACCES) when the LSMs
+/**
+ * hsk_child_create() - create the child socket of a completed handshake
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ * @skb: the final ACK
+ * @seg: @skb, parsed
+ * @conn: the completed handshake
+ * @parked: NULL, or where to return the request sock of a child to park
+ *
+ * Creates the child for @conn and puts it on the listener's accept queue,
+ * or, with @parked, leaves it off the queue and returns its request sock
+ * there. On success @skb has been made a TCP-layer segment.
+ *
+ * Context: Called with the half-open bucket lock held, so a copy of the
+ * final ACK racing on another cpu either finds the child in the
+ * established hash or waits for this to finish.
+ * Return: the child, locked. On failure ERR_PTR(-EACCES) when the LSMs
  * refused the connection (lsm.c counted it), else ERR_PTR(-ENOBUFS),
  * counted in HandoffFailed: no memory, no route, or an accept queue that
- * another cpu filled since hsk_accept_action() looked. Called with the
- * half-open bucket lock held, so a copy of the final ACK racing on
- * another cpu either finds the child in the established hash or waits
- * for this to finish. On success @skb has been made a TCP-layer segment
- * and the child is returned locked.
+ * another cpu filled since hsk_accept_action() looked.
  */
 struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
@@ -413,8 +447,18 @@ struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 	return child;
 }
 
-/* Lets @child process the final ACK (and any data on it) and wakes the
- * listener. Consumes @skb; called without the bucket lock.
+/**
+ * hsk_child_deliver() - hand the final ACK to the child
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ * @child: the child hsk_child_create() returned
+ * @skb: the final ACK, consumed
+ * @seg: @skb, parsed
+ *
+ * Lets @child process the final ACK (and any data on it) and wakes the
+ * listener.
+ *
+ * Context: called without the bucket lock.
  */
 void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
 		       struct sock *child, struct sk_buff *skb,

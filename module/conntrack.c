@@ -101,6 +101,15 @@ static bool hsk_ct_untracked(const struct sk_buff *skb)
 	return skb->_nfct == IP_CT_UNTRACKED;
 }
 
+/**
+ * __hsk_ct_reply() - give an answer the conntrack entry of the segment it answers
+ * @in: the segment answered, with a conntrack entry or untracked
+ * @out: the answer
+ *
+ * The out-of-line part of hsk_ct_reply() and hsk_ct_synack(): @out is
+ * untracked when @in is, and carries @in's entry as a reply's while that
+ * entry is not stored.
+ */
 void __hsk_ct_reply(const struct sk_buff *in, struct sk_buff *out)
 {
 	struct nf_conn *ct = hsk_ct_unstored(in);
@@ -113,6 +122,15 @@ void __hsk_ct_reply(const struct sk_buff *in, struct sk_buff *out)
 	nf_ct_set(out, ct, IP_CT_ESTABLISHED_REPLY);
 }
 
+/**
+ * __hsk_ct_synack_carries() - out-of-line part of hsk_ct_synack_carries()
+ * @hn: the netns's hsk state
+ * @syn: the SYN, with a conntrack entry
+ * @stateful: a half-open entry was stored for @syn
+ *
+ * Return: true when the SYN-ACK is to carry @syn's entry as a reply's,
+ * false when conntrack will find the entry stored, or there is none.
+ */
 bool __hsk_ct_synack_carries(struct hsk_net *hn, struct sk_buff *syn,
 			     bool stateful)
 {
@@ -124,6 +142,11 @@ bool __hsk_ct_synack_carries(struct hsk_net *hn, struct sk_buff *syn,
 	return hsk_ct_untracked(syn) || hsk_ct_unstored(syn);
 }
 
+/**
+ * __hsk_ct_handoff() - out-of-line part of hsk_ct_handoff()
+ * @hn: the netns's hsk state
+ * @ack: the final ACK of a handshake whose child is about to take it
+ */
 void __hsk_ct_handoff(struct hsk_net *hn, struct sk_buff *ack)
 {
 	hsk_ct_store(hn, ack);
@@ -148,6 +171,13 @@ static bool hsk_ct_hooked(const struct net *net)
 	return false;
 }
 
+/**
+ * hsk_ct_refuses_fin() - whether conntrack will call a FIN invalid
+ * @net: the netns
+ * @skb: a FIN of a connection conntrack has no entry for, about to meet it
+ *
+ * Return: whether conntrack, about to meet @skb, will call it invalid.
+ */
 bool hsk_ct_refuses_fin(const struct net *net, const struct sk_buff *skb)
 {
 	return !skb->_nfct && rcu_access_pointer(nf_ct_hook) &&
@@ -155,6 +185,16 @@ bool hsk_ct_refuses_fin(const struct net *net, const struct sk_buff *skb)
 	       hsk_ct_hooked(net);
 }
 
+/**
+ * hsk_ct_show_final_ack() - show conntrack the final ACK a FIN implies
+ * @fin: the FIN
+ * @hdrlen: the length of @fin's IP and TCP headers
+ *
+ * Passes the pure final ACK that @fin implies through the input path,
+ * before @fin goes on.
+ *
+ * Return: false if it could not be made.
+ */
 bool hsk_ct_show_final_ack(const struct sk_buff *fin, unsigned int hdrlen)
 {
 	unsigned int iphlen = ip_hdrlen(fin);

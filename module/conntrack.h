@@ -87,15 +87,8 @@ static inline void hsk_ct_retrack(struct sk_buff *skb)
 	skb_set_nfct(skb, 0);
 }
 
-/* Whether conntrack, about to meet @skb (a FIN of a connection it has no
- * entry for), will call it invalid.
- */
 bool hsk_ct_refuses_fin(const struct net *net, const struct sk_buff *skb);
 
-/* Passes the pure final ACK that @fin (whose IP and TCP headers are
- * @hdrlen bytes) implies through the input path, before @fin goes on;
- * false if it could not be made.
- */
 bool hsk_ct_show_final_ack(const struct sk_buff *fin, unsigned int hdrlen);
 
 /* @ack completed a handshake whose child is about to take it. */

@@ -33,6 +33,9 @@ MODULE_PARM_DESC(cookie_clock_from_load,
 
 static time64_t hsk_cookie_clock_base;
 
+/**
+ * hsk_cookie_clock_start() - start the clock cookie periods count from
+ */
 void hsk_cookie_clock_start(void)
 {
 	if (cookie_clock_from_load)
@@ -61,6 +64,10 @@ static u32 hsk_cookie_period(void)
 		     HSK_COOKIE_PERIOD_SEC);
 }
 
+/**
+ * hsk_cookie_init() - set up the cookie keys of a netns
+ * @c: the netns's cookie state
+ */
 void hsk_cookie_init(struct hsk_cookie *c)
 {
 	seqlock_init(&c->lock);
@@ -137,6 +144,16 @@ static void hsk_cookie_decode_opts(u32 flags, struct hsk_cookie_opts *opts)
 	opts->sack_ok = flags & 1;
 }
 
+/**
+ * hsk_cookie_make() - make the cookie ISN of a SYN-ACK
+ * @c: the netns's cookie state
+ * @t: the connection
+ * @rcv_isn: the client's ISN
+ * @opts: what the cookie is to carry besides its MAC
+ * @ts_mac: where the MAC bits for the timestamp are written
+ *
+ * Return: the cookie, to be sent as our ISN.
+ */
 u32 hsk_cookie_make(struct hsk_cookie *c, const struct hsk_tuple *t,
 		    u32 rcv_isn, const struct hsk_cookie_opts *opts, u32 *ts_mac)
 {
@@ -160,6 +177,18 @@ u32 hsk_cookie_make(struct hsk_cookie *c, const struct hsk_tuple *t,
 	return mac << 8 | ((flags ^ mac) & 0xff);
 }
 
+/**
+ * hsk_cookie_check() - check the cookie an ACK returns
+ * @c: the netns's cookie state
+ * @t: the connection
+ * @rcv_isn: the client's ISN
+ * @cookie: the cookie, the ACK's acknowledgment number minus one
+ * @opts: where what the cookie carries is written, on success
+ * @ts_mac: where the MAC bits for the timestamp are written, on success
+ *
+ * Return: 0 when the cookie is valid, -ETIMEDOUT when its period is over
+ * (or never was), -EBADMSG when its MAC is wrong.
+ */
 int hsk_cookie_check(struct hsk_cookie *c, const struct hsk_tuple *t,
 		     u32 rcv_isn, u32 cookie, struct hsk_cookie_opts *opts,
 		     u32 *ts_mac)
@@ -191,8 +220,15 @@ int hsk_cookie_check(struct hsk_cookie *c, const struct hsk_tuple *t,
 	return 0;
 }
 
-/* Timestamp offset per address pair, like Linux's, so TSvals leak no
+/**
+ * hsk_cookie_tsoff() - the timestamp offset of an address pair
+ * @c: the netns's cookie state
+ * @t: the connection
+ *
+ * Timestamp offset per address pair, like Linux's, so TSvals leak no
  * uptime and the child socket continues the clock the SYN-ACK started.
+ *
+ * Return: the offset added to our TSvals.
  */
 u32 hsk_cookie_tsoff(const struct hsk_cookie *c, const struct hsk_tuple *t)
 {
@@ -200,7 +236,11 @@ u32 hsk_cookie_tsoff(const struct hsk_cookie *c, const struct hsk_tuple *t)
 			    &c->tsoff_key);
 }
 
-/* Whether a queue overflow at @stamp (jiffies) is recent enough that ACKs
+/**
+ * hsk_cookie_recent() - whether cookies sent after an overflow may still come back
+ * @stamp: the time of a queue overflow, in jiffies
+ *
+ * Return: whether a queue overflow at @stamp is recent enough that ACKs
  * without an entry may carry cookies still valid.
  */
 bool hsk_cookie_recent(unsigned long stamp)

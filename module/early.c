@@ -174,7 +174,14 @@ static bool hsk_early_route_local(struct hsk_net *hn, const struct sk_buff *skb)
 	return !__ip_dev_find(net, iph->saddr, false);
 }
 
-/* @skb is a SYN to a port of net.hsk.ports: may it take the early path? */
+/**
+ * hsk_early_allowed() - whether a SYN may take the early path
+ * @hn: the netns's hsk state
+ * @skb: a SYN to a port of net.hsk.ports
+ * @state: the PRE_ROUTING hook's state
+ *
+ * Return: true when @skb may take the early path.
+ */
 bool hsk_early_allowed(struct hsk_net *hn, const struct sk_buff *skb,
 		       const struct nf_hook_state *state)
 {

@@ -35,6 +35,44 @@ enum {
 	HSK_HOOKS = 2,		/* PRE_ROUTING (early SYNs), LOCAL_IN */
 };
 
+/**
+ * struct hsk_net - the hsk state of a network namespace
+ * @net: the netns
+ * @ports: net.hsk.ports, the ports hsk serves
+ * @tw_remote_ports: net.hsk.tw_remote_ports
+ * @ports_mutex: serialises writers of port sets
+ * @max_syn_backlog: net.hsk.max_syn_backlog
+ * @synack_rto_ms: net.hsk.synack_rto_ms
+ * @synack_retries: net.hsk.synack_retries
+ * @syncookies: net.hsk.syncookies; written by hsk_adaptive_set_mode()
+ * @stateless: mode 3 is stateless: adaptive.h
+ * @adaptive_syn_high: net.hsk.adaptive_syn_high, SYNs per second
+ * @adaptive_syn_low: net.hsk.adaptive_syn_low, SYNs per second
+ * @adaptive_fill_high: net.hsk.adaptive_fill_high, percent of max_syn_backlog
+ * @adaptive_fill_low: net.hsk.adaptive_fill_low, percent of max_syn_backlog
+ * @adaptive_hold_ms: net.hsk.adaptive_hold_ms
+ * @abort_on_overflow: net.hsk.abort_on_overflow
+ * @accept_backlog: net.hsk.accept_backlog: parked per listener, 0: off
+ * @accept_backlog_max: net.hsk.accept_backlog_max: parked in the netns
+ * @park_timeout_ms: net.hsk.park_timeout_ms: longest wait of a parked
+ *                   connection
+ * @msl_ms: net.hsk.msl_ms
+ * @max_tw: net.hsk.max_tw
+ * @rfc1337: net.hsk.rfc1337
+ * @early_syn: net.hsk.early_syn: early.c
+ * @last_overflow: jiffies, last time SYNs got cookies
+ * @adaptive: the mode 3 sampler
+ * @cookie: the cookie keys
+ * @synq: the half-open queue
+ * @park: the parked connections
+ * @tw: the TIME_WAIT table
+ * @localaddr: the copy of the netns's addresses
+ * @mib: the event counters
+ * @sysctl: the net.hsk sysctl table
+ * @hooks: the netfilter hooks (input.c); .priv is this
+ *
+ * Lifetime and locking: at the top of this file.
+ */
 struct hsk_net {
 	struct net *net;
 	struct hsk_ports __rcu *ports;
@@ -44,23 +82,23 @@ struct hsk_net {
 	int max_syn_backlog;
 	int synack_rto_ms;
 	int synack_retries;
-	int syncookies;			/* written by hsk_adaptive_set_mode() */
-	bool stateless;			/* mode 3 is stateless: adaptive.h */
-	int adaptive_syn_high;		/* SYNs per second */
+	int syncookies;
+	bool stateless;
+	int adaptive_syn_high;
 	int adaptive_syn_low;
-	int adaptive_fill_high;		/* percent of max_syn_backlog */
+	int adaptive_fill_high;
 	int adaptive_fill_low;
 	int adaptive_hold_ms;
 	int abort_on_overflow;
-	int accept_backlog;		/* parked per listener, 0: off */
-	int accept_backlog_max;		/* parked in the netns */
-	int park_timeout_ms;		/* longest wait of a parked connection */
+	int accept_backlog;
+	int accept_backlog_max;
+	int park_timeout_ms;
 	int msl_ms;
 	int max_tw;
 	int rfc1337;
-	int early_syn;			/* early.c */
+	int early_syn;
 
-	unsigned long last_overflow;	/* jiffies, last time SYNs got cookies */
+	unsigned long last_overflow;
 	struct hsk_adaptive adaptive;
 
 	struct hsk_cookie cookie;
@@ -70,7 +108,7 @@ struct hsk_net {
 	struct hsk_localaddr localaddr;
 	struct hsk_mib __percpu *mib;
 	struct ctl_table_header *sysctl;
-	struct nf_hook_ops hooks[HSK_HOOKS];	/* input.c, .priv is this */
+	struct nf_hook_ops hooks[HSK_HOOKS];
 };
 
 enum hsk_syncookies_mode {

@@ -184,7 +184,13 @@ static bool hsk_filter_drops(struct sock *lsk, struct sk_buff *skb,
 	return drop;
 }
 
-/* Answers @seg with a RST, as tcp_v4_send_reset() would. */
+/**
+ * hsk_reject() - answer a segment with a RST
+ * @hn: the netns's hsk state
+ * @seg: the segment
+ *
+ * Answers @seg with a RST, as tcp_v4_send_reset() would.
+ */
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg)
 {
 	if (seg->flags & TCPHDR_ACK)
@@ -942,9 +948,15 @@ static const struct nf_hook_ops hsk_nf_ops[HSK_HOOKS] = {
 	},
 };
 
-/* Each netns registers its own copy of the hooks, whose private data is
+/**
+ * hsk_hook_register() - register a netns's netfilter hooks
+ * @hn: the netns's hsk state
+ *
+ * Each netns registers its own copy of the hooks, whose private data is
  * its hsk_net: a packet then finds it without net_generic()'s lookup, and
  * early.c tells hsk's hooks from everybody else's by it.
+ *
+ * Return: 0 or a negative errno.
  */
 int hsk_hook_register(struct hsk_net *hn)
 {
@@ -957,6 +969,10 @@ int hsk_hook_register(struct hsk_net *hn)
 	return nf_register_net_hooks(hn->net, hn->hooks, HSK_HOOKS);
 }
 
+/**
+ * hsk_hook_unregister() - unregister a netns's netfilter hooks
+ * @hn: the netns's hsk state
+ */
 void hsk_hook_unregister(struct hsk_net *hn)
 {
 	nf_unregister_net_hooks(hn->net, hn->hooks, HSK_HOOKS);

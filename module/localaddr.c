@@ -82,6 +82,11 @@ static void hsk_localaddr_refresh(struct work_struct *work)
 		kfree_rcu(old, rcu);
 }
 
+/**
+ * hsk_localaddr_init() - set up the copy of a netns's addresses
+ * @la: the copy
+ * @net: its netns
+ */
 void hsk_localaddr_init(struct hsk_localaddr *la, struct net *net)
 {
 	la->net = net;
@@ -89,14 +94,25 @@ void hsk_localaddr_init(struct hsk_localaddr *la, struct net *net)
 	INIT_WORK(&la->refresh, hsk_localaddr_refresh);
 }
 
+/**
+ * hsk_localaddr_exit() - free the copy of a netns's addresses
+ * @la: the copy
+ */
 void hsk_localaddr_exit(struct hsk_localaddr *la)
 {
 	cancel_work_sync(&la->refresh);
 	kfree(rcu_dereference_protected(la->set, true));
 }
 
-/* Whether @addr is an address of the netns, in *@ours; false when the
- * copy is out of date and cannot tell (the caller asks the kernel).
+/**
+ * hsk_localaddr_lookup() - whether an address is one of the netns's
+ * @la: the copy
+ * @addr: the address
+ * @ours: where the answer is written
+ *
+ * Context: packet handler, RCU read side.
+ * Return: whether @addr is an address of the netns, in *@ours; false when
+ * the copy is out of date and cannot tell (the caller asks the kernel).
  */
 bool hsk_localaddr_lookup(struct hsk_localaddr *la, __be32 addr, bool *ours)
 {

@@ -27,6 +27,14 @@
 struct net;
 struct hsk_addr_set;
 
+/**
+ * struct hsk_localaddr - a netns's copy of its IPv4 interface addresses
+ * @set: the sorted array, replaced as a whole under RCU
+ * @refresh: the only writer of @set
+ * @net: the netns
+ *
+ * Locking and lifetime: at the top of this file.
+ */
 struct hsk_localaddr {
 	struct hsk_addr_set __rcu *set;
 	struct work_struct refresh;

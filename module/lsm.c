@@ -37,9 +37,16 @@
 #include "hsk.h"
 #include "lsm.h"
 
-/* Whether the LSMs refuse the connection @seg asks for; @skb is the SYN,
- * at its IP header. @cookie: the SYN-ACK would be a cookie, which in the
- * kernel means a request sock not attached to its listener.
+/**
+ * hsk_lsm_syn_refused() - ask the LSMs about a SYN
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ * @skb: the SYN, at its IP header
+ * @seg: @skb, parsed
+ * @cookie: the SYN-ACK would be a cookie, which in the kernel means a
+ *          request sock not attached to its listener
+ *
+ * Return: whether the LSMs refuse the connection @seg asks for.
  */
 bool hsk_lsm_syn_refused(struct hsk_net *hn, struct sock *lsk,
 			 struct sk_buff *skb, const struct hsk_seg *seg,
@@ -83,8 +90,16 @@ bool hsk_lsm_syn_refused(struct hsk_net *hn, struct sock *lsk,
 	return true;
 }
 
-/* Asks the LSMs about @req, the child's request sock, when the handshake
- * completes; 0 or -EACCES, counted.
+/**
+ * hsk_lsm_conn_request() - ask the LSMs about a completed handshake
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ * @skb: the final ACK
+ * @req: the child's request sock
+ *
+ * Asks the LSMs about @req when the handshake completes.
+ *
+ * Return: 0 or -EACCES, counted.
  */
 int hsk_lsm_conn_request(struct hsk_net *hn, const struct sock *lsk,
 			 struct sk_buff *skb, struct request_sock *req)

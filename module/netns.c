@@ -136,11 +136,19 @@ static struct pernet_operations hsk_net_ops = {
 	.size = sizeof(struct hsk_net),
 };
 
+/**
+ * hsk_netns_register() - register hsk's pernet operations
+ *
+ * Return: 0 or a negative errno.
+ */
 int hsk_netns_register(void)
 {
 	return register_pernet_subsys(&hsk_net_ops);
 }
 
+/**
+ * hsk_netns_unregister() - unregister hsk's pernet operations
+ */
 void hsk_netns_unregister(void)
 {
 	unregister_pernet_subsys(&hsk_net_ops);

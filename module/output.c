@@ -182,6 +182,13 @@ static void hsk_skb_recycle(struct sk_buff *skb, unsigned int len,
 	__skb_pull(skb, len);
 }
 
+/**
+ * hsk_synack_build() - build a SYN-ACK in a new buffer
+ * @net: the netns
+ * @sa: what the SYN-ACK says
+ *
+ * Return: the SYN-ACK, or NULL.
+ */
 struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa)
 {
 	u8 opts[HSK_MAX_OPTLEN];
@@ -192,11 +199,20 @@ struct sk_buff *hsk_synack_build(struct net *net, const struct hsk_synack *sa)
 			     opts, optlen);
 }
 
-/* Under a flood every SYN is answered: turning the SYN's own buffer into
+/**
+ * hsk_synack_reply() - answer a SYN, in its own buffer where it can
+ * @hn: the netns's hsk state
+ * @syn: the SYN, consumed
+ * @sa: what the SYN-ACK says
+ * @rt: the route to the client, consumed
+ * @stateful: a half-open entry was stored for @syn
+ *
+ * Under a flood every SYN is answered: turning the SYN's own buffer into
  * its SYN-ACK spares an allocation (zeroed, on most distributions) and a
- * free per SYN, and @rt spares the second route lookup. @stateful: a
- * half-open entry was stored for it. The SYN and @rt are consumed in
- * every case.
+ * free per SYN, and @rt spares the second route lookup. The SYN and @rt
+ * are consumed in every case.
+ *
+ * Return: false when no SYN-ACK could be built.
  */
 bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
 		      const struct hsk_synack *sa, struct rtable *rt,
@@ -231,6 +247,13 @@ bool hsk_synack_reply(struct hsk_net *hn, struct sk_buff *syn,
 	return true;
 }
 
+/**
+ * hsk_xmit() - send a segment hsk built
+ * @net: the netns
+ * @skb: the segment, consumed
+ *
+ * Return: what ip_local_out() returns.
+ */
 int hsk_xmit(struct net *net, struct sk_buff *skb)
 {
 	return ip_local_out(net, NULL, skb);
@@ -250,6 +273,16 @@ static void hsk_reply_key(struct net *net, const struct sk_buff *in, int iif,
 	rk->flow_flags = 0;
 }
 
+/**
+ * hsk_send_reset() - send a RST
+ * @net: the netns
+ * @in: the segment answered, kept from the stack; NULL if none
+ * @t: the connection
+ * @iif: the interface @in came on
+ * @seq: the RST's sequence number
+ * @ack: its acknowledgment number
+ * @flags: its TCP flags
+ */
 void hsk_send_reset(struct net *net, const struct sk_buff *in,
 		    const struct hsk_tuple *t, int iif, u32 seq, u32 ack,
 		    u8 flags)
@@ -266,7 +299,21 @@ void hsk_send_reset(struct net *net, const struct sk_buff *in,
 	hsk_xmit(net, skb);
 }
 
-/* A bare ACK, with the timestamp option laid out as Linux does. */
+/**
+ * hsk_send_ack() - send a bare ACK
+ * @net: the netns
+ * @in: the segment answered, kept from the stack; NULL if none
+ * @t: the connection
+ * @iif: the interface @in came on
+ * @seq: the ACK's sequence number
+ * @ack: its acknowledgment number
+ * @window: its window, already scaled down
+ * @tstamp: whether it carries the timestamp option
+ * @tsval: the option's TSval
+ * @tsecr: the option's TSecr
+ *
+ * A bare ACK, with the timestamp option laid out as Linux does.
+ */
 void hsk_send_ack(struct net *net, const struct sk_buff *in,
 		  const struct hsk_tuple *t, int iif, u32 seq, u32 ack,
 		  u16 window, bool tstamp, u32 tsval, u32 tsecr)

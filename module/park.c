@@ -122,12 +122,25 @@ static int hsk_park_count(struct hsk_net *hn, const struct sock *lsk,
 	return n;
 }
 
-/* Whether a completion for @lsk would go to the back of its FIFO. */
+/**
+ * hsk_park_pending() - whether connections to a listener wait in parking
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ *
+ * Return: whether a completion for @lsk would go to the back of its FIFO.
+ */
 bool hsk_park_pending(struct hsk_net *hn, const struct sock *lsk)
 {
 	return hsk_park_count(hn, lsk, false) > 0;
 }
 
+/**
+ * hsk_park_parked() - how many connections to a listener are parked
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ *
+ * Return: the number of parked connections of @lsk.
+ */
 int hsk_park_parked(struct hsk_net *hn, const struct sock *lsk)
 {
 	return hsk_park_count(hn, lsk, true);
@@ -150,8 +163,13 @@ static bool hsk_park_allowed(struct hsk_net *hn, const struct sock *lsk,
 	return hsk_child_can_park(lsk);
 }
 
-/* Whether a SYN to a listener with a full accept queue may still be
- * answered because its completion could be parked.
+/**
+ * hsk_park_room() - whether a SYN to a full listener may still be answered
+ * @hn: the netns's hsk state
+ * @lsk: the listener, its accept queue full
+ *
+ * Return: whether a SYN to a listener with a full accept queue may still
+ * be answered because its completion could be parked.
  */
 bool hsk_park_room(struct hsk_net *hn, const struct sock *lsk)
 {
@@ -161,7 +179,14 @@ bool hsk_park_room(struct hsk_net *hn, const struct sock *lsk)
 	       hsk_park_count(hn, lsk, false) < limit;
 }
 
-/* A slot for one connection to @lsk, or NULL when parking is off or full. */
+/**
+ * hsk_park_reserve() - reserve a parking slot
+ * @hn: the netns's hsk state
+ * @lsk: the listener
+ *
+ * Return: a slot for one connection to @lsk, or NULL when parking is off
+ * or full.
+ */
 struct hsk_park_queue *hsk_park_reserve(struct hsk_net *hn, struct sock *lsk)
 {
 	struct hsk_park_bucket *b = hsk_park_bucket(hn, lsk);
@@ -208,6 +233,11 @@ static void hsk_park_unreserve(struct hsk_net *hn, struct hsk_park_queue *q)
 	atomic_dec(&hn->park.count);
 }
 
+/**
+ * hsk_park_cancel() - give back a slot hsk_park_reserve() returned
+ * @hn: the netns's hsk state
+ * @q: the slot's queue
+ */
 void hsk_park_cancel(struct hsk_net *hn, struct hsk_park_queue *q)
 {
 	struct hsk_park_bucket *b = hsk_park_bucket(hn, q->lsk);
@@ -218,7 +248,13 @@ void hsk_park_cancel(struct hsk_net *hn, struct hsk_park_queue *q)
 	hsk_park_kick(hn);
 }
 
-/* Takes over @req and its child (req->sk), unlocked, with the one
+/**
+ * hsk_park_add() - park a connection in its reserved slot
+ * @hn: the netns's hsk state
+ * @q: the queue hsk_park_reserve() returned
+ * @req: the request sock of the child
+ *
+ * Takes over @req and its child (req->sk), unlocked, with the one
  * reference the accept queue would own.
  */
 void hsk_park_add(struct hsk_net *hn, struct hsk_park_queue *q,
@@ -395,6 +431,10 @@ static enum hrtimer_restart hsk_park_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/**
+ * hsk_park_init() - set up the parking of a netns
+ * @hn: the netns's hsk state
+ */
 void hsk_park_init(struct hsk_net *hn)
 {
 	unsigned int i;
@@ -408,11 +448,17 @@ void hsk_park_init(struct hsk_net *hn)
 	hn->park.timer.function = hsk_park_timer;
 }
 
-/* Runs after the hook is gone and no packet is in hsk: nothing reserves
- * any more. Every parked child is handed over, beyond the backlog if need
- * be, so unloading hsk loses no connection; those of closed listeners are
- * reset. Emptying the queues first lets a running poll finish without
- * rearming, then hrtimer_cancel() waits for it.
+/**
+ * hsk_park_exit() - hand every parked connection over
+ * @hn: the netns's hsk state
+ *
+ * Every parked child is handed over, beyond the backlog if need be, so
+ * unloading hsk loses no connection; those of closed listeners are reset.
+ * Emptying the queues first lets a running poll finish without rearming,
+ * then hrtimer_cancel() waits for it.
+ *
+ * Context: Runs after the hook is gone and no packet is in hsk: nothing
+ * reserves any more.
  */
 void hsk_park_exit(struct hsk_net *hn)
 {

@@ -20,16 +20,30 @@ enum {
 struct hsk_net;
 struct hsk_park_queue;
 
+/**
+ * struct hsk_park_bucket - a bucket of the parking hash
+ * @lock: guards @chain and its queues
+ * @chain: struct hsk_park_queue, RCU
+ */
 struct hsk_park_bucket {
 	spinlock_t lock;		/* guards @chain and its queues */
-	struct hlist_head chain;	/* struct hsk_park_queue, RCU */
+	struct hlist_head chain;
 };
 
+/**
+ * struct hsk_park - the parked connections of a netns
+ * @buckets: the per-listener FIFOs, hashed by listener
+ * @timer: the poll, armed while anything is parked
+ * @count: parked + reserved, whole netns
+ * @ticks: timer runs, paces the reaper
+ *
+ * The rules are written once at the top of park.c.
+ */
 struct hsk_park {
 	struct hsk_park_bucket buckets[HSK_PARK_BUCKETS];
 	struct hrtimer timer;
-	atomic_t count;			/* parked + reserved, whole netns */
-	unsigned int ticks;		/* timer runs, paces the reaper */
+	atomic_t count;
+	unsigned int ticks;
 };
 
 void hsk_park_init(struct hsk_net *hn);

@@ -70,6 +70,15 @@ static int hsk_ports_parse(const char *text, unsigned long *map)
 	return err;
 }
 
+/**
+ * hsk_ports_set() - replace a port set
+ * @hn: the netns's hsk state
+ * @set: the set, net.hsk.ports or net.hsk.tw_remote_ports
+ * @text: the new set, as written to the sysctl
+ *
+ * Context: process context; takes @hn's ports_mutex.
+ * Return: 0, -EINVAL when @text does not parse, or -ENOMEM.
+ */
 int hsk_ports_set(struct hsk_net *hn, struct hsk_ports __rcu **set,
 		  const char *text)
 {
@@ -98,7 +107,14 @@ int hsk_ports_set(struct hsk_net *hn, struct hsk_ports __rcu **set,
 	return 0;
 }
 
-/* Writes the set back in its shortest form, ranges merged. */
+/**
+ * hsk_ports_format() - write a port set as text
+ * @set: the set
+ * @buf: where the text is written
+ * @len: the size of @buf
+ *
+ * Writes the set back in its shortest form, ranges merged.
+ */
 void hsk_ports_format(struct hsk_ports __rcu **set, char *buf, size_t len)
 {
 	const struct hsk_ports *ports;
@@ -122,6 +138,14 @@ void hsk_ports_format(struct hsk_ports __rcu **set, char *buf, size_t len)
 	rcu_read_unlock();
 }
 
+/**
+ * hsk_port_enabled() - whether hsk serves a local port
+ * @hn: the netns's hsk state
+ * @port: the port
+ *
+ * Context: RCU read side.
+ * Return: whether @port is in net.hsk.ports.
+ */
 bool hsk_port_enabled(const struct hsk_net *hn, u16 port)
 {
 	const struct hsk_ports *ports = rcu_dereference(hn->ports);
@@ -129,6 +153,14 @@ bool hsk_port_enabled(const struct hsk_net *hn, u16 port)
 	return ports && test_bit(port, ports->map);
 }
 
+/**
+ * hsk_tw_remote_port() - whether hsk holds TIME_WAIT for a remote port
+ * @hn: the netns's hsk state
+ * @port: the port
+ *
+ * Context: RCU read side.
+ * Return: whether @port is in net.hsk.tw_remote_ports.
+ */
 bool hsk_tw_remote_port(const struct hsk_net *hn, u16 port)
 {
 	const struct hsk_ports *ports = rcu_dereference(hn->tw_remote_ports);
@@ -136,7 +168,12 @@ bool hsk_tw_remote_port(const struct hsk_net *hn, u16 port)
 	return ports && test_bit(port, ports->map);
 }
 
-/* Called after the hook is unregistered: no reader is left. */
+/**
+ * hsk_ports_free() - free the port sets of a netns
+ * @hn: the netns's hsk state
+ *
+ * Context: Called after the hook is unregistered: no reader is left.
+ */
 void hsk_ports_free(struct hsk_net *hn)
 {
 	kvfree(rcu_dereference_protected(hn->ports, true));

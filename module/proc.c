@@ -164,6 +164,12 @@ static int hsk_listeners_show(struct seq_file *seq, void *v)
 	return 0;
 }
 
+/**
+ * hsk_proc_init() - create the /proc/net/hsk files of a netns
+ * @hn: the netns's hsk state
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int hsk_proc_init(struct hsk_net *hn)
 {
 	struct proc_dir_entry *dir;
@@ -183,6 +189,10 @@ int hsk_proc_init(struct hsk_net *hn)
 	return 0;
 }
 
+/**
+ * hsk_proc_exit() - remove the /proc/net/hsk files of a netns
+ * @hn: the netns's hsk state
+ */
 void hsk_proc_exit(struct hsk_net *hn)
 {
 	remove_proc_subtree("hsk", hn->net->proc_net);

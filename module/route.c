@@ -119,8 +119,17 @@ static struct rtable *hsk_route_direct(struct net *net,
 	return rt;
 }
 
-/* The mark and the uid only count where policy rules or IPsec policies
+/**
+ * hsk_route() - the route of a reply
+ * @hn: the netns's hsk state
+ * @t: the connection
+ * @rk: what the route depends on besides @t
+ * @laddr_local: the local address is known to be one of the netns's
+ *
+ * The mark and the uid only count where policy rules or IPsec policies
  * are, which the direct route excludes.
+ *
+ * Return: the route, or an ERR_PTR().
  */
 struct rtable *hsk_route(struct hsk_net *hn, const struct hsk_tuple *t,
 			 const struct hsk_route_key *rk, bool laddr_local)

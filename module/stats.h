@@ -69,6 +69,10 @@ enum hsk_mib_field {
 #define HSK_MIB_FIRST_MALFORMED	HSK_MIB_BAD_CHECKSUM
 #define HSK_MIB_LAST_MALFORMED	HSK_MIB_IP_OPTIONS
 
+/**
+ * struct hsk_mib - a cpu's event counters
+ * @mibs: one per enum hsk_mib_field
+ */
 struct hsk_mib {
 	unsigned long mibs[HSK_MIB_MAX];
 };

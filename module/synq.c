@@ -10,6 +10,11 @@
 
 static struct kmem_cache *hsk_req_cache;
 
+/**
+ * hsk_synq_cache_create() - create the slab cache of half-open entries
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int hsk_synq_cache_create(void)
 {
 	hsk_req_cache = KMEM_CACHE(hsk_req, 0);
@@ -19,21 +24,39 @@ int hsk_synq_cache_create(void)
 	return 0;
 }
 
+/**
+ * hsk_synq_cache_destroy() - destroy the slab cache of half-open entries
+ */
 void hsk_synq_cache_destroy(void)
 {
 	kmem_cache_destroy(hsk_req_cache);
 }
 
+/**
+ * hsk_req_alloc() - allocate a half-open entry
+ *
+ * Return: a zeroed entry, or NULL.
+ */
 struct hsk_req *hsk_req_alloc(void)
 {
 	return kmem_cache_zalloc(hsk_req_cache, GFP_ATOMIC | __GFP_NOWARN);
 }
 
+/**
+ * hsk_req_free() - free a half-open entry
+ * @req: the entry, owned by the caller
+ */
 void hsk_req_free(struct hsk_req *req)
 {
 	kmem_cache_free(hsk_req_cache, req);
 }
 
+/**
+ * hsk_synq_init() - set up the half-open queue of a netns
+ * @hn: the netns's hsk state
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int hsk_synq_init(struct hsk_net *hn)
 {
 	struct hsk_synq *q = &hn->synq;
@@ -56,9 +79,15 @@ int hsk_synq_init(struct hsk_net *hn)
 	return 0;
 }
 
-/* Runs after the hook is gone, so nothing inserts any more. Emptying the
- * chains first means a timer callback still in flight finds nothing and
- * does not rearm; hrtimer_cancel() then waits for it or dequeues it.
+/**
+ * hsk_synq_exit() - empty and free the half-open queue of a netns
+ * @hn: the netns's hsk state
+ *
+ * Emptying the chains first means a timer callback still in flight finds
+ * nothing and does not rearm; hrtimer_cancel() then waits for it or
+ * dequeues it.
+ *
+ * Context: Runs after the hook is gone, so nothing inserts any more.
  */
 void hsk_synq_exit(struct hsk_net *hn)
 {
@@ -89,6 +118,14 @@ static bool hsk_tuple_eq(const struct hsk_tuple *a, const struct hsk_tuple *b)
 	       a->rport == b->rport && a->lport == b->lport;
 }
 
+/**
+ * hsk_synq_lookup() - find the half-open entry of a tuple
+ * @b: the tuple's bucket
+ * @t: the tuple
+ *
+ * Context: @b's lock held.
+ * Return: the entry, or NULL.
+ */
 struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 				const struct hsk_tuple *t)
 {
@@ -101,8 +138,16 @@ struct hsk_req *hsk_synq_lookup(struct hsk_synq_bucket *b,
 	return NULL;
 }
 
-/* Takes ownership of @req, whose tuple's hsk_synq_hash() is @hash, on
- * success. Fails when the table is full.
+/**
+ * hsk_synq_insert() - link a half-open entry
+ * @hn: the netns's hsk state
+ * @b: the bucket of @req's tuple
+ * @req: the entry
+ * @hash: hsk_synq_hash() of @req's tuple
+ *
+ * Takes ownership of @req on success.
+ *
+ * Return: false when the table is full.
  */
 bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
 		     struct hsk_req *req, u32 hash)
@@ -121,7 +166,12 @@ bool hsk_synq_insert(struct hsk_net *hn, struct hsk_synq_bucket *b,
 	return true;
 }
 
-/* Hashes the tuple again rather than store the bucket: that keeps an
+/**
+ * hsk_synq_unlink() - unlink a half-open entry
+ * @q: the half-open queue
+ * @req: the entry
+ *
+ * Hashes the tuple again rather than store the bucket: that keeps an
  * entry at 64 bytes, and an entry is unlinked once.
  */
 void hsk_synq_unlink(struct hsk_synq *q, struct hsk_req *req)

@@ -47,42 +47,88 @@ enum {
 
 struct hsk_net;
 
+/**
+ * struct hsk_req - a half-open entry
+ * @node: its link in its bucket's chain
+ * @expires: ktime_get_ns() of the next retransmission
+ * @tuple: its addresses and ports
+ * @rcv_isn: the client's ISN
+ * @snt_isn: our ISN, a cookie
+ * @ts_recent: the client's TSval from its SYN
+ * @oif: device the listener is bound to, or 0
+ * @mark: the listener's, or the SYN's (tcp_fwmark_accept)
+ * @uid: the listener's owner, for uid policy routing
+ * @mss: the client's MSS, clamped by the listener
+ * @adv_mss: the MSS we advertised
+ * @window: the window we advertised (unscaled)
+ * @tos: the listener's TOS
+ * @tag: its bit in the bucket's @tags
+ * @retrans: how often its SYN-ACK was retransmitted
+ * @defer_accept: the listener's TCP_DEFER_ACCEPT, in timeouts
+ * @snd_wscale: the client's window scale
+ * @rcv_wscale: our window scale
+ * @wscale_ok: window scaling was negotiated
+ * @sack_ok: SACK was negotiated
+ * @tstamp_ok: timestamps were negotiated
+ * @acked: a bare ACK came while accept was deferred
+ * @resends: the client resends data a full queue dropped
+ * @transparent: the listener's IP_TRANSPARENT
+ * @dup_answered: a retransmitted SYN had a SYN-ACK
+ *
+ * Locking and lifetime: at the top of this file.
+ */
 struct hsk_req {
 	struct hlist_node node;
-	u64 expires;		/* ktime_get_ns() of the next retransmission */
+	u64 expires;
 	struct hsk_tuple tuple;
-	u32 rcv_isn;		/* the client's ISN */
-	u32 snt_isn;		/* our ISN, a cookie */
-	u32 ts_recent;		/* the client's TSval from its SYN */
-	int oif;		/* device the listener is bound to, or 0 */
-	u32 mark;		/* the listener's, or the SYN's (tcp_fwmark_accept) */
-	kuid_t uid;		/* the listener's owner, for uid policy routing */
-	u16 mss;		/* the client's MSS, clamped by the listener */
-	u16 adv_mss;		/* the MSS we advertised */
-	u16 window;		/* the window we advertised (unscaled) */
+	u32 rcv_isn;
+	u32 snt_isn;
+	u32 ts_recent;
+	int oif;
+	u32 mark;
+	kuid_t uid;
+	u16 mss;
+	u16 adv_mss;
+	u16 window;
 	u8 tos;
-	u8 tag;			/* its bit in the bucket's @tags */
+	u8 tag;
 	u8 retrans;
-	u8 defer_accept;	/* the listener's TCP_DEFER_ACCEPT, in timeouts */
+	u8 defer_accept;
 	u8 snd_wscale:4,
 	   rcv_wscale:4;
 	u8 wscale_ok:1,
 	   sack_ok:1,
 	   tstamp_ok:1,
-	   acked:1,		/* a bare ACK came while accept was deferred */
-	   resends:1,		/* the client resends data a full queue dropped */
-	   transparent:1,	/* the listener's IP_TRANSPARENT */
-	   dup_answered:1;	/* a retransmitted SYN had a SYN-ACK */
+	   acked:1,
+	   resends:1,
+	   transparent:1,
+	   dup_answered:1;
 };
 
+/**
+ * struct hsk_synq_bucket - a bucket of the half-open queue
+ * @lock: guards @chain and its entries
+ * @chain: its entries
+ * @tags: one bit per entry: hsk_synq_may_hold()
+ * @timer: set to the earliest retransmission among its entries
+ * @hn: the bucket's netns
+ */
 struct hsk_synq_bucket {
 	spinlock_t lock;		/* guards @chain and its entries */
 	struct hlist_head chain;
-	unsigned long tags;		/* hsk_synq_may_hold() */
+	unsigned long tags;
 	struct hrtimer timer;
 	struct hsk_net *hn;
 };
 
+/**
+ * struct hsk_synq - the half-open queue of a netns
+ * @buckets: HSK_SYNQ_BUCKETS buckets
+ * @hash_key: the per-netns key of hsk_synq_hash()
+ * @count: entries in the whole table, checked against net.hsk.max_syn_backlog
+ *
+ * Locking and lifetime: at the top of this file.
+ */
 struct hsk_synq {
 	struct hsk_synq_bucket *buckets;
 	hsiphash_key_t hash_key;

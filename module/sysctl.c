@@ -196,6 +196,12 @@ static bool hsk_sysctl_is_limit(const struct ctl_table *entry)
 	return false;
 }
 
+/**
+ * hsk_sysctl_register() - register the net.hsk sysctl table of a netns
+ * @hn: the netns's hsk state
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int hsk_sysctl_register(struct hsk_net *hn)
 {
 	struct hsk_net *init_hn = hsk_pernet(&init_net);
@@ -224,6 +230,10 @@ int hsk_sysctl_register(struct hsk_net *hn)
 	return 0;
 }
 
+/**
+ * hsk_sysctl_unregister() - unregister the net.hsk sysctl table of a netns
+ * @hn: the netns's hsk state
+ */
 void hsk_sysctl_unregister(struct hsk_net *hn)
 {
 	struct ctl_table *table = hn->sysctl->ctl_table_arg;

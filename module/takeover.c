@@ -153,6 +153,11 @@ static void hsk_find_tp(struct tracepoint *tp, void *priv)
 		hsk_set_state_tp = tp;
 }
 
+/**
+ * hsk_takeover_register() - start taking TIME_WAIT over from the kernel
+ *
+ * Return: 0 or a negative errno.
+ */
 int hsk_takeover_register(void)
 {
 	for_each_kernel_tracepoint(hsk_find_tp, NULL);
@@ -164,7 +169,11 @@ int hsk_takeover_register(void)
 					 hsk_set_state_probe, NULL);
 }
 
-/* After this no probe runs any more, so the pernet state can go. */
+/**
+ * hsk_takeover_unregister() - stop taking TIME_WAIT over from the kernel
+ *
+ * After this no probe runs any more, so the pernet state can go.
+ */
 void hsk_takeover_unregister(void)
 {
 	tracepoint_probe_unregister(hsk_set_state_tp, hsk_set_state_probe,

@@ -24,8 +24,15 @@ enum {
 	HSK_SYNQ_SLACK_SHIFT = 5,	/* slack: synack_rto_ms / 32 */
 };
 
-/* Doubling, capped at TCP_RTO_MAX as reqsk_timer_handler() caps it: a
+/**
+ * hsk_synack_timeout_ns() - the time before a SYN-ACK is retransmitted
+ * @hn: the netns's hsk state
+ * @retrans: how often it was retransmitted already
+ *
+ * Doubling, capped at TCP_RTO_MAX as reqsk_timer_handler() caps it: a
  * deferred or slow entry must not outlive its client by hours.
+ *
+ * Return: the timeout, in nanoseconds.
  */
 u64 hsk_synack_timeout_ns(const struct hsk_net *hn, unsigned int retrans)
 {
@@ -44,8 +51,14 @@ static void hsk_synq_timer_start(struct hsk_synq_bucket *b, u64 expires)
 			       HRTIMER_MODE_ABS_SOFT);
 }
 
-/* Called with the bucket lock held; only ever moves the deadline earlier,
- * the callback moves it later.
+/**
+ * hsk_synq_arm() - arm a bucket's timer for a retransmission
+ * @b: the bucket
+ * @expires: ktime_get_ns() of the retransmission
+ *
+ * Only ever moves the deadline earlier, the callback moves it later.
+ *
+ * Context: Called with the bucket lock held.
  */
 void hsk_synq_arm(struct hsk_synq_bucket *b, u64 expires)
 {
@@ -55,6 +68,13 @@ void hsk_synq_arm(struct hsk_synq_bucket *b, u64 expires)
 		hsk_synq_timer_start(b, expires);
 }
 
+/**
+ * hsk_req_synack() - build the SYN-ACK of a half-open entry
+ * @hn: the netns's hsk state
+ * @req: the entry
+ *
+ * Return: the SYN-ACK, or NULL.
+ */
 struct sk_buff *hsk_req_synack(struct hsk_net *hn, struct hsk_req *req)
 {
 	struct hsk_synack sa = {
@@ -142,6 +162,10 @@ static enum hrtimer_restart hsk_synq_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/**
+ * hsk_synq_timer_init() - set up a bucket's timer
+ * @b: the bucket
+ */
 void hsk_synq_timer_init(struct hsk_synq_bucket *b)
 {
 	hrtimer_init(&b->timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);

@@ -65,6 +65,11 @@ struct hsk_tw {
 
 static struct kmem_cache *hsk_tw_cache;
 
+/**
+ * hsk_tw_cache_create() - create the slab cache of TIME_WAIT entries
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int hsk_tw_cache_create(void)
 {
 	BUILD_BUG_ON(sizeof(struct hsk_tw) > HSK_TW_SIZE_MAX);
@@ -75,6 +80,9 @@ int hsk_tw_cache_create(void)
 	return 0;
 }
 
+/**
+ * hsk_tw_cache_destroy() - destroy the slab cache of TIME_WAIT entries
+ */
 void hsk_tw_cache_destroy(void)
 {
 	kmem_cache_destroy(hsk_tw_cache);
@@ -357,6 +365,12 @@ static enum hrtimer_restart hsk_tw_timer(struct hrtimer *timer)
 	return HRTIMER_NORESTART;
 }
 
+/**
+ * hsk_tw_init() - set up the TIME_WAIT table of a netns
+ * @hn: the netns's hsk state
+ *
+ * Return: 0 or -ENOMEM.
+ */
 int hsk_tw_init(struct hsk_net *hn)
 {
 	struct hsk_tw_table *t = &hn->tw;
@@ -396,21 +410,38 @@ int hsk_tw_init(struct hsk_net *hn)
 	return 0;
 }
 
+/**
+ * hsk_tw_pre_exit() - close the TIME_WAIT table to new entries
+ * @hn: the netns's hsk state
+ *
+ * Context: pernet pre_exit.
+ */
 void hsk_tw_pre_exit(struct hsk_net *hn)
 {
 	WRITE_ONCE(hn->tw.closing, true);
 }
 
-/* False from pernet pre_exit on: the table takes no new entries. */
+/**
+ * hsk_tw_active() - whether the TIME_WAIT table takes new entries
+ * @hn: the netns's hsk state
+ *
+ * Return: false from pernet pre_exit on: the table takes no new entries.
+ */
 bool hsk_tw_active(const struct hsk_net *hn)
 {
 	return !READ_ONCE(hn->tw.closing);
 }
 
-/* After synchronize_rcu(): no packet and no takeover is in the table any
- * more, only the timer callback may be. hrtimer_cancel() waits for a
- * running one and then dequeues what it armed for itself; nothing else
- * arms the timer now, so afterwards the chains are ours alone.
+/**
+ * hsk_tw_exit() - empty and free the TIME_WAIT table of a netns
+ * @hn: the netns's hsk state
+ *
+ * hrtimer_cancel() waits for a running callback and then dequeues what it
+ * armed for itself; nothing else arms the timer now, so afterwards the
+ * chains are ours alone.
+ *
+ * Context: After synchronize_rcu(): no packet and no takeover is in the
+ * table any more, only the timer callback may be.
  */
 void hsk_tw_exit(struct hsk_net *hn)
 {
@@ -470,6 +501,13 @@ static void hsk_tw_recycle(struct hsk_net *hn)
 	}
 }
 
+/**
+ * hsk_tw_enter() - take over what a closing socket leaves behind
+ * @hn: the netns's hsk state
+ * @st: what the socket leaves behind
+ *
+ * Return: false when no entry could be allocated.
+ */
 bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
 {
 	struct hsk_tw_table *t = &hn->tw;
@@ -522,7 +560,15 @@ bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
 	return true;
 }
 
-/* A local socket took the tuple over (connect() picked the port again). */
+/**
+ * hsk_tw_forget() - end the entry of a tuple a local socket took over
+ * @hn: the netns's hsk state
+ * @k: the tuple
+ *
+ * A local socket took the tuple over (connect() picked the port again).
+ *
+ * Return: whether there was an entry.
+ */
 bool hsk_tw_forget(struct hsk_net *hn, const struct hsk_tuple *k)
 {
 	struct hsk_tw_table *t = &hn->tw;
@@ -678,6 +724,14 @@ static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, u32 bucket,
 	return hsk_tw_oow_limited(hn, tw, seg) ? HSK_TWA_DROP : HSK_TWA_ACK;
 }
 
+/**
+ * hsk_tw_rcv() - hand a segment to its TIME_WAIT entry
+ * @hn: the netns's hsk state
+ * @seg: the segment
+ * @listener: a listener is bound to the segment's port
+ *
+ * Return: what was done with @seg, an enum hsk_tw_verdict.
+ */
 enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 			       bool listener)
 {
@@ -739,6 +793,13 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 	return HSK_TW_DROP;
 }
 
+/**
+ * hsk_tw_seq_show() - list the TIME_WAIT entries in /proc
+ * @seq: the /proc file
+ * @hn: the netns's hsk state
+ *
+ * Return: 0.
+ */
 int hsk_tw_seq_show(struct seq_file *seq, struct hsk_net *hn)
 {
 	struct hsk_tw_table *t = &hn->tw;

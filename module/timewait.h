@@ -52,12 +52,36 @@ struct hsk_net;
 struct hsk_seg;
 struct hsk_tw;
 
-/* A non-empty chain in the heap: its first deadline, and which it is. */
+/**
+ * struct hsk_tw_slot - a non-empty chain in the heap
+ * @expires: its first deadline
+ * @bucket: which chain it is
+ */
 struct hsk_tw_slot {
 	u32 expires;
 	u32 bucket;
 };
 
+/**
+ * struct hsk_tw_table - the TIME_WAIT table of a netns
+ * @buckets: the hash chains, each in deadline order
+ * @locks: stripes over @buckets
+ * @mask: buckets minus one
+ * @lock_mask: lock stripes minus one
+ * @hash_key: the per-netns hsiphash key
+ * @qlock: guards the heap, @timer
+ * @heap: min-heap, one slot per bucket
+ * @heap_pos: per bucket: its slot, or U32_MAX
+ * @heap_n: non-empty chains
+ * @reaping: the callback runs, it arms @timer
+ * @timer: the reaper, armed at the heap's top
+ * @base_ns: entry clocks count ms from here
+ * @count: allocated entries, the TimeWait gauge; checked against
+ *         net.hsk.max_tw
+ * @closing: set in pernet pre_exit: the table takes no new entries
+ *
+ * Locking and lifetime: at the top of this file.
+ */
 struct hsk_tw_table {
 	struct hsk_tw **buckets;
 	spinlock_t *locks;		/* stripes over @buckets */
@@ -65,26 +89,41 @@ struct hsk_tw_table {
 	unsigned int lock_mask;
 	hsiphash_key_t hash_key;
 	spinlock_t qlock;		/* guards the heap, @timer */
-	struct hsk_tw_slot *heap;	/* min-heap, one slot per bucket */
-	u32 *heap_pos;			/* per bucket: its slot, or U32_MAX */
-	u32 heap_n;			/* non-empty chains */
-	bool reaping;			/* the callback runs, it arms @timer */
+	struct hsk_tw_slot *heap;
+	u32 *heap_pos;
+	u32 heap_n;
+	bool reaping;
 	struct hrtimer timer;
-	u64 base_ns;			/* entry clocks count ms from here */
+	u64 base_ns;
 	atomic_t count;
 	bool closing;
 };
 
-/* What a closing socket leaves behind, copied from its timewait sock. */
+/**
+ * struct hsk_tw_state - what a closing socket leaves behind
+ * @tuple: its addresses and ports
+ * @rcv_nxt: the next sequence number expected
+ * @snd_nxt: the next sequence number to send
+ * @ts_recent: the peer's last TSval
+ * @ts_offset: its timestamp offset
+ * @ts_age_s: seconds since ts_recent was stored
+ * @timeout_ms: FIN_WAIT2 only: what the kernel gave it
+ * @window: the peer's window, already scaled
+ * @wscale: its receive window scale
+ * @fin_wait2: it is in FIN_WAIT2, not TIME_WAIT
+ * @tstamp_ok: timestamps were negotiated
+ *
+ * Copied from its timewait sock.
+ */
 struct hsk_tw_state {
 	struct hsk_tuple tuple;
 	u32 rcv_nxt;
 	u32 snd_nxt;
 	u32 ts_recent;
 	u32 ts_offset;
-	u32 ts_age_s;		/* seconds since ts_recent was stored */
-	u32 timeout_ms;		/* FIN_WAIT2 only: what the kernel gave it */
-	u16 window;		/* already scaled */
+	u32 ts_age_s;
+	u32 timeout_ms;
+	u16 window;
 	u8 wscale;
 	u8 fin_wait2;
 	u8 tstamp_ok;
