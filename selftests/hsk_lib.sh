@@ -231,3 +231,19 @@ raw_syn_ack() {
 raw_ack() {
 	cli "$PKT" send "$CADDR" "$1" "$SADDR" "$PORT" -f A -q 1001 -a $(($2 + 1))
 }
+
+# same_outcomes WHAT KERNEL HSK: the outcome files of a kernel round and
+# an hsk round must be identical; both are shown, and the first line that
+# differs named, when they are not.
+same_outcomes() {
+	if ! cmp -s "$2" "$3"; then
+		log "kernel alone:"
+		sed 's/^/#   /' "$2"
+		log "with hsk:"
+		sed 's/^/#   /' "$3"
+		fail "$1: hsk behaved differently: $(awk 'NR == FNR { k[FNR] = $0; next }
+			$0 != k[FNR] { print "kernel \"" k[FNR] "\" hsk \"" $0 "\""; exit }' \
+			"$2" "$3")"
+	fi
+	log "$1: $(wc -l <"$3") outcomes identical with and without hsk"
+}
