@@ -9,8 +9,8 @@ KDIR ?= $(or $(shell d=/lib/modules/$$(uname -r)/build; [ -d $$d ] && echo $$d),
 	$(shell ls -d /usr/src/linux-headers-*-cloud-amd64 2>/dev/null | sort -V | tail -n1))
 
 # Test VM knobs, see Documentation/testing.rst.
-KERNELS ?= distro debug
-KERNEL ?= distro
+KERNELS ?= 6.1 6.12 debug
+KERNEL ?= 6.1
 export KERNELS KERNEL VM_TIMEOUT HSK_TIMEOUT HSK_TESTS HSK_VERBOSE
 
 CHECKPATCH := build/checkpatch/checkpatch.pl
@@ -73,6 +73,13 @@ shell: deps
 bench: deps
 	@scripts/vm.sh distro bench
 
+# DKMS: hsk rebuilt for each installed kernel (scripts/dkms.sh).
+dkms-install: deps
+	@scripts/dkms.sh install
+
+dkms-remove:
+	@scripts/dkms.sh remove
+
 # Every hsk_* name and net.hsk.* sysctl the documents mention must exist.
 docs-check:
 	@scripts/docs-check.sh
@@ -83,4 +90,5 @@ clean:
 	rm -f hsk.ko *.o *.mod *.mod.c modules.order Module.symvers
 	rm -rf build
 
-.PHONY: all deps selftests style check stress run shell bench docs-check clean
+.PHONY: all deps selftests style check stress run shell bench dkms-install \
+	dkms-remove docs-check clean

@@ -9,24 +9,37 @@
 
 #include <linux/ipv6.h>
 #include <linux/security.h>
+#include <net/busy_poll.h>
 #include <net/inet_sock.h>
 #include <net/ip.h>
 #include <net/route.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "handshake.h"
 #include "hsk.h"
 #include "lsm.h"
 #include "output.h"
+#include "unqueued.h"
 
-/* The kernel's IPv4 request ops are not exported. A request sock that
- * becomes a child at once only needs the MD5 hooks, which
- * tcp_create_openreq_child() calls; the reference is not kept after.
+#ifdef CONFIG_TCP_MD5SIG
+/* hsk serves no listener with TCP-MD5 keys (admission.c), so no request
+ * of its own has one; 6.1's tcp_create_openreq_child() asks all the same.
+ */
+static struct tcp_md5sig_key *hsk_req_md5_lookup(const struct sock *sk,
+						 const struct sock *addr_sk)
+{
+	return NULL;
+}
+#endif
+
+/* The kernel's IPv4 request ops are not exported; a request sock that
+ * becomes a child at once needs only what tcp_create_openreq_child()
+ * calls.
  */
 static const struct tcp_request_sock_ops hsk_request_sock_ipv4_ops = {
 #ifdef CONFIG_TCP_MD5SIG
-	.req_md5_lookup = tcp_v4_md5_lookup,
-	.calc_md5_hash = tcp_v4_md5_hash_skb,
+	.req_md5_lookup = hsk_req_md5_lookup,
 #endif
 };
 
@@ -53,7 +66,8 @@ u16 hsk_adv_mss(const struct sock *lsk, const struct dst_entry *dst)
  * @clamp: where the window clamp is written
  * @rcv_wscale: where our window scale is written
  *
- * The receive window, as tcp_openreq_init_rwin() picks it. Called for the
+ * The receive window, as tcp_openreq_init_rwin() and
+ * tcp_select_initial_window() pick it. Called for the
  * SYN-ACK and again for the child, with the same inputs, so the child
  * continues exactly the window the SYN-ACK advertised.
  */
@@ -61,18 +75,44 @@ void hsk_rwin(const struct sock *lsk, const struct dst_entry *dst,
 	      u16 adv_mss, bool tstamp_ok, bool wscale_ok, u32 *rcv_wnd,
 	      u32 *clamp, u8 *rcv_wscale)
 {
-	int full_space = tcp_full_space(lsk);
+	const struct net *net = sock_net(lsk);
+	u32 space = max(tcp_full_space(lsk), 0);
 	u32 mss = adv_mss;
+	u32 init_rcv_wnd = dst_metric(dst, RTAX_INITRWND);
+	u32 window_clamp;
 
 	if (tstamp_ok)
 		mss -= TCPOLEN_TSTAMP_ALIGNED;
-	*clamp = READ_ONCE(tcp_sk(lsk)->window_clamp) ? : dst_metric(dst, RTAX_WINDOW);
+	window_clamp = READ_ONCE(tcp_sk(lsk)->window_clamp) ? :
+		       dst_metric(dst, RTAX_WINDOW);
 	if (lsk->sk_userlocks & SOCK_RCVBUF_LOCK &&
-	    (*clamp > full_space || *clamp == 0))
-		*clamp = full_space;
-	tcp_select_initial_window(lsk, full_space, mss, rcv_wnd, clamp,
-				  wscale_ok, rcv_wscale,
-				  dst_metric(dst, RTAX_INITRWND));
+	    (window_clamp > space || window_clamp == 0))
+		window_clamp = space;
+
+	/* From here on tcp_select_initial_window(), which 6.12 does not
+	 * export; the one difference between 6.1 and 6.12 is in compat.h.
+	 */
+	if (!window_clamp)
+		window_clamp = U16_MAX << TCP_MAX_WSCALE;
+	space = min(window_clamp, space);
+	if (space > mss)
+		space = rounddown(space, mss);
+	if (READ_ONCE(net->ipv4.sysctl_tcp_workaround_signed_windows))
+		*rcv_wnd = min_t(u32, space, MAX_TCP_WINDOW);
+	else
+		*rcv_wnd = hsk_initial_rcv_wnd(space);
+	if (init_rcv_wnd)
+		*rcv_wnd = min(*rcv_wnd, init_rcv_wnd * mss);
+	*rcv_wscale = 0;
+	if (wscale_ok) {
+		space = max_t(u32, space,
+			      READ_ONCE(net->ipv4.sysctl_tcp_rmem[2]));
+		space = max_t(u32, space, READ_ONCE(sysctl_rmem_max));
+		space = min(space, window_clamp);
+		*rcv_wscale = clamp_t(int, ilog2(space) - 15, 0,
+				      TCP_MAX_WSCALE);
+	}
+	*clamp = min_t(u32, U16_MAX << *rcv_wscale, window_clamp);
 }
 
 /* After a SYN-ACK retransmission the client's timestamp echo names the
@@ -149,7 +189,7 @@ static bool hsk_skb_to_tcp(struct sk_buff *skb, const struct hsk_seg *seg,
 static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
 				      struct sk_buff *skb,
 				      const struct hsk_seg *seg,
-				      const struct hsk_conn *conn)
+				      const struct hsk_conn *conn, u32 tsoff)
 {
 	struct inet_request_sock *ireq;
 	struct tcp_request_sock *treq;
@@ -159,19 +199,24 @@ static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
 	/* IPv4's request ops, also for a dual-stack listener, as
 	 * tcp_v6_conn_request() hands an IPv4 SYN to tcp_v4_conn_request().
 	 */
-	req = cookie_tcp_reqsk_alloc(tcp_prot.rsk_prot,
-				     &hsk_request_sock_ipv4_ops, lsk, skb);
+	req = inet_reqsk_alloc(tcp_prot.rsk_prot, lsk, false);
 	if (!req)
 		return NULL;
 	ireq = inet_rsk(req);
 	treq = tcp_rsk(req);
-
+	/* inet_reqsk_alloc() leaves the TCP part unset. Zeroed, every
+	 * option a kernel line adds to it (TCP-AO, MPTCP, microsecond
+	 * timestamps, ECN variants) reads "not negotiated", which is what
+	 * hsk's handshake did.
+	 */
+	memset((u8 *)req + sizeof(struct request_sock), 0,
+	       sizeof(*treq) - sizeof(struct request_sock));
+	treq->af_specific = &hsk_request_sock_ipv4_ops;
 	treq->rcv_isn = conn->rcv_isn;
 	treq->snt_isn = conn->snt_isn;
-	treq->ts_off = 0;
+	treq->ts_off = tsoff;
 	treq->txhash = net_tx_rndhash();
-	treq->snt_synack = 0;
-	treq->tfo_listener = false;
+	treq->syn_tos = TCP_SKB_CB(skb)->ip_dsfield;
 	req->mss = conn->mss;
 	req->ts_recent = conn->ts_recent;
 	req->num_retrans = conn->retrans;
@@ -185,10 +230,6 @@ static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
 	ireq->wscale_ok = conn->wscale_ok;
 	ireq->sack_ok = conn->sack_ok;
 	ireq->tstamp_ok = conn->tstamp_ok;
-	/* ECN is not negotiated: the SYN-ACK never carries ECE. */
-	ireq->ecn_ok = 0;
-	if (IS_ENABLED(CONFIG_SMC))
-		ireq->smc_ok = 0;
 
 	err = hsk_lsm_conn_request(hn, lsk, skb, req);
 	if (err) {
@@ -198,162 +239,29 @@ static struct request_sock *hsk_reqsk(struct hsk_net *hn, struct sock *lsk,
 	return req;
 }
 
-/* A dual-stack listener's IPv4 children are IPv6 sockets speaking IPv4
- * through the kernel's v4-mapped ops (tcp_v6_syn_recv_sock()), which are
- * not exported. Every child the kernel makes for such a listener carries
- * them, and hsk's first unparked IPv4 child of one is such a child: its
- * ops are taken from it and used for the children hsk makes itself.
- * They live in the kernel image (Debian builds IPv6 in), so they never
- * go away. Until they are known, such listeners are not parked for.
+/* What tcp_get_cookie_sock() does, through the listener's own
+ * syn_recv_sock (6.12 exports neither): the child, on the accept queue,
+ * locked with two references. Consumes @req and @dst.
  */
-struct hsk_mapped_ops {
-	const struct inet_connection_sock_af_ops *af_ops;
-#ifdef CONFIG_TCP_MD5SIG
-	const struct tcp_sock_af_ops *af_specific;
-#endif
-};
-
-static struct hsk_mapped_ops hsk_mapped __read_mostly;
-
-static bool hsk_is_mapped_child(const struct sock *lsk, const struct sock *child)
+static struct sock *hsk_child_queued(struct sock *lsk, struct sk_buff *skb,
+				     struct request_sock *req,
+				     struct dst_entry *dst)
 {
-	return IS_ENABLED(CONFIG_IPV6) && lsk->sk_family == AF_INET6 &&
-	       inet_csk(child)->icsk_af_ops != inet_csk(lsk)->icsk_af_ops;
-}
-
-static void hsk_mapped_learn(const struct sock *lsk, const struct sock *child)
-{
-	if (READ_ONCE(hsk_mapped.af_ops) || !hsk_is_mapped_child(lsk, child))
-		return;
-#ifdef CONFIG_TCP_MD5SIG
-	WRITE_ONCE(hsk_mapped.af_specific, tcp_sk(child)->af_specific);
-	smp_wmb();	/* af_specific before af_ops, which says both are set */
-#endif
-	WRITE_ONCE(hsk_mapped.af_ops, inet_csk(child)->icsk_af_ops);
-}
-
-/**
- * hsk_child_can_park() - whether child.c can make a child to park for @lsk
- * @lsk: the listener
- *
- * Return: true for an IPv4 listener, and for a dual-stack one once
- * child.c knows how to make its IPv4 children.
- */
-bool hsk_child_can_park(const struct sock *lsk)
-{
-	return lsk->sk_family == AF_INET || READ_ONCE(hsk_mapped.af_ops);
-}
-
-#if IS_ENABLED(CONFIG_IPV6)
-/* What tcp_v6_syn_recv_sock() does to the IPv4 child of a dual-stack
- * listener (Linux 6.1): its own ipv6_pinfo, a copy of the listener's
- * without the listener's lists and options, and the v4-mapped ops.
- */
-static void hsk_child_map_v4(const struct sock *lsk, struct sock *child,
-			     const struct sk_buff *skb)
-{
-	const struct ipv6_pinfo *np = inet6_sk(lsk);
-	struct ipv6_pinfo *newnp;
-
-	newnp = (struct ipv6_pinfo *)((u8 *)child +
-				      offsetof(struct tcp6_sock, inet6));
-	inet_sk(child)->pinet6 = newnp;
-	memcpy(newnp, np, sizeof(*newnp));
-	newnp->saddr = child->sk_v6_rcv_saddr;
-	inet_csk(child)->icsk_af_ops = READ_ONCE(hsk_mapped.af_ops);
-	child->sk_backlog_rcv = tcp_v4_do_rcv;
-#ifdef CONFIG_TCP_MD5SIG
-	smp_rmb();	/* pairs with hsk_mapped_learn() */
-	tcp_sk(child)->af_specific = READ_ONCE(hsk_mapped.af_specific);
-#endif
-	newnp->ipv6_mc_list = NULL;
-	newnp->ipv6_ac_list = NULL;
-	newnp->ipv6_fl_list = NULL;
-	newnp->pktoptions = NULL;
-	newnp->opt = NULL;
-	newnp->mcast_oif = inet_iif(skb);
-	newnp->mcast_hops = ip_hdr(skb)->ttl;
-	newnp->rcv_flowinfo = 0;
-	if (np->repflow)
-		newnp->flow_label = 0;
-}
-#else
-static void hsk_child_map_v4(const struct sock *lsk, struct sock *child,
-			     const struct sk_buff *skb)
-{
-}
-#endif
-
-/* The kernel's syn_recv_sock refuses to make a child while the accept
- * queue is full, which is exactly when a connection is parked. This puts
- * the child together from the same exported steps, minus the accept
- * queue: established, in the established and bind hashes, returned locked
- * with two references like tcp_get_cookie_sock()'s. Consumes @dst; @req
- * is freed on failure. Listeners with TCP-MD5 keys never get here
- * (park.c), so no key is copied.
- */
-static struct sock *hsk_child_unqueued(struct sock *lsk, struct sk_buff *skb,
-				       struct request_sock *req,
-				       struct dst_entry *dst, u32 tsoff)
-{
-	struct inet_request_sock *ireq = inet_rsk(req);
-	bool dup = false;
-	struct inet_sock *inet;
 	struct sock *child;
+	bool own_req;
 
-	child = tcp_create_openreq_child(lsk, req, skb);
+	child = hsk_syn_recv_sock(lsk, skb, req, dst, &own_req);
 	if (!child) {
-		dst_release(dst);
-		goto free_req;
+		__reqsk_free(req);
+		return NULL;
 	}
-	/* First: the MSS below is taken through the ops it sets. */
-	if (lsk->sk_family == AF_INET6)
-		hsk_child_map_v4(lsk, child, skb);
-	child->sk_gso_type = SKB_GSO_TCPV4;
-	inet_sk_rx_dst_set(child, skb);
-	inet = inet_sk(child);
-	sk_daddr_set(child, ireq->ir_rmt_addr);
-	sk_rcv_saddr_set(child, ireq->ir_loc_addr);
-	child->sk_bound_dev_if = ireq->ir_iif;
-	inet->inet_saddr = ireq->ir_loc_addr;
-	/* The clone copied the listener's IP options; a child gets the
-	 * request's, and hsk takes no segment with IP options.
-	 */
-	RCU_INIT_POINTER(inet->inet_opt, NULL);
-	inet->mc_index = inet_iif(skb);
-	inet->mc_ttl = ip_hdr(skb)->ttl;
-	inet->rcv_tos = ip_hdr(skb)->tos;
-	inet_csk(child)->icsk_ext_hdr_len = 0;
-	atomic_set(&inet->inet_id, get_random_u16());
-	sk_setup_caps(child, dst);
-	tcp_ca_openreq_child(child, dst);
-	tcp_sync_mss(child, dst_mtu(dst));
-	tcp_sk(child)->advmss = hsk_adv_mss(lsk, dst);
-	tcp_initialize_rcv_mss(child);
-
-	/* The clone is locked, which sparse cannot know. */
-	__acquire(&child->sk_lock.slock);
-	if (__inet_inherit_port(lsk, child) < 0) {
-		inet_csk_prepare_forced_close(child);	/* unlocks it */
-		__release(&child->sk_lock.slock);
-		tcp_done(child);
-		goto free_req;
-	}
-	/* On failure this destroys the child but leaves our reference. */
-	if (!inet_ehash_nolisten(child, NULL, &dup)) {
-		bh_unlock_sock(child);
-		sock_put(child);
-		goto free_req;
-	}
-	__release(&child->sk_lock.slock);	/* the caller unlocks it */
 	refcount_set(&req->rsk_refcnt, 1);
-	req->sk = child;
-	tcp_sk(child)->tsoffset = tsoff;
 	sock_rps_save_rxhash(child, skb);
-	return child;
-
-free_req:
-	__reqsk_free(req);
+	if (inet_csk_reqsk_queue_add(lsk, req, child))
+		return child;
+	bh_unlock_sock(child);
+	sock_put(child);
+	reqsk_put(req);
 	return NULL;
 }
 
@@ -369,29 +277,22 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 	u32 tsoff = conn->tstamp_ok ? hsk_cookie_tsoff(&hn->cookie, &seg->tuple) : 0;
 	struct inet_request_sock *ireq;
 	struct request_sock *req;
+	struct dst_entry *dst;
 	struct sock *child;
 	struct flowi4 fl4;
-	struct rtable *rt;
 	u8 rcv_wscale;
 
-	req = hsk_reqsk(hn, lsk, skb, seg, conn);
+	req = hsk_reqsk(hn, lsk, skb, seg, conn, tsoff);
 	if (IS_ERR_OR_NULL(req))
 		return ERR_CAST(req);
 	ireq = inet_rsk(req);
 
-	flowi4_init_output(&fl4, ireq->ir_iif, ireq->ir_mark,
-			   RT_CONN_FLAGS(lsk), RT_SCOPE_UNIVERSE, IPPROTO_TCP,
-			   inet_sk_flowi_flags(lsk), ireq->ir_rmt_addr,
-			   ireq->ir_loc_addr, ireq->ir_rmt_port,
-			   htons(ireq->ir_num), lsk->sk_uid);
-	security_req_classify_flow(req, flowi4_to_flowi_common(&fl4));
-	rt = ip_route_output_key(hn->net, &fl4);
-	if (IS_ERR(rt)) {
+	dst = inet_csk_route_req(lsk, &fl4, req);
+	if (!dst) {
 		reqsk_free(req);
 		return NULL;
 	}
-
-	hsk_rwin(lsk, &rt->dst, hsk_adv_mss(lsk, &rt->dst), ireq->tstamp_ok,
+	hsk_rwin(lsk, dst, hsk_adv_mss(lsk, dst), ireq->tstamp_ok,
 		 ireq->wscale_ok, &req->rsk_rcv_wnd, &req->rsk_window_clamp,
 		 &rcv_wscale);
 	ireq->rcv_wscale = rcv_wscale;
@@ -399,11 +300,11 @@ static struct sock *hsk_child(struct hsk_net *hn, struct sock *lsk,
 	/* Consume @req and the route, also on failure. */
 	if (parked) {
 		*parked = req;
-		child = hsk_child_unqueued(lsk, skb, req, &rt->dst, tsoff);
+		child = hsk_unqueued_child(lsk, skb, req, dst);
 	} else {
-		child = tcp_get_cookie_sock(lsk, skb, req, &rt->dst, tsoff);
+		child = hsk_child_queued(lsk, skb, req, dst);
 		if (child)
-			hsk_mapped_learn(lsk, child);
+			hsk_unqueued_learn(lsk, child);
 	}
 	if (child)
 		inet_sk(child)->cork.fl.u.ip4 = fl4;
@@ -453,7 +354,6 @@ struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
  * @lsk: the listener
  * @child: the child hsk_child_create() returned
  * @skb: the final ACK, consumed
- * @seg: @skb, parsed
  *
  * Lets @child process the final ACK (and any data on it) and wakes the
  * listener.
@@ -461,13 +361,24 @@ struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
  * Context: called without the bucket lock.
  */
 void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
-		       struct sock *child, struct sk_buff *skb,
-		       const struct hsk_seg *seg)
+		       struct sock *child, struct sk_buff *skb)
 {
+	int state = child->sk_state;
+
 	HSK_INC(hn, HANDOFFS);
-	/* Unlocks and releases the child. */
-	if (tcp_child_process(lsk, child, skb)) {
-		hsk_reject(hn, seg);
-		kfree_skb(skb);
+	/* tcp_child_process(), which 6.12 does not export, through the
+	 * child's own receive function (tcp_v4_do_rcv(), which resets the
+	 * peer itself when the ACK is refused, as tcp_v4_rcv() would).
+	 */
+	sk_mark_napi_id_set(child, skb);
+	tcp_segs_in(tcp_sk(child), skb);
+	if (!sock_owned_by_user(child)) {
+		child->sk_backlog_rcv(child, skb);
+		if (state == TCP_SYN_RECV && child->sk_state != state)
+			lsk->sk_data_ready(lsk);
+	} else {
+		__sk_add_backlog(child, skb);
 	}
+	bh_unlock_sock(child);
+	sock_put(child);
 }

@@ -89,10 +89,8 @@ struct sock *hsk_child_create(struct hsk_net *hn, struct sock *lsk,
 			      struct sk_buff *skb, const struct hsk_seg *seg,
 			      const struct hsk_conn *conn,
 			      struct request_sock **parked);
-bool hsk_child_can_park(const struct sock *lsk);
 void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
-		       struct sock *child, struct sk_buff *skb,
-		       const struct hsk_seg *seg);
+		       struct sock *child, struct sk_buff *skb);
 void hsk_reject(struct hsk_net *hn, const struct hsk_seg *seg);
 
 #endif /* _HSK_HANDSHAKE_H */

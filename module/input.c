@@ -21,6 +21,7 @@
 #include <net/tcp.h>
 
 #include "admission.h"
+#include "compat.h"
 #include "conntrack.h"
 #include "early.h"
 #include "handshake.h"
@@ -176,7 +177,7 @@ static bool hsk_filter_drops(struct sock *lsk, struct sk_buff *skb,
 	if (!pskb_may_pull(skb, seg->iphlen + seg->thlen))
 		return true;
 	__skb_pull(skb, seg->iphlen);
-	drop = tcp_filter(lsk, skb);
+	drop = sk_filter_trim_cap(lsk, skb, seg->thlen);
 	__skb_push(skb, seg->iphlen);
 	seg->end_seq = seg->seq + !!(seg->flags & TCPHDR_SYN) +
 		       !!(seg->flags & TCPHDR_FIN) +
@@ -495,7 +496,7 @@ static unsigned int hsk_rcv_syn(struct hsk_net *hn, struct sock *lsk,
 	}
 	/* The clock is read only when the SYN-ACK carries it. */
 	if (sa.tstamp_ok) {
-		now = tcp_time_stamp_raw() +
+		now = hsk_tcp_clock_ms() +
 		      hsk_cookie_tsoff(&hn->cookie, &seg->tuple);
 		sa.tsval = stateless ? hsk_ts_with_mac(now, ts_mac) : now;
 	}
@@ -525,7 +526,7 @@ static int hsk_cookie_ack(struct hsk_net *hn, const struct hsk_seg *seg,
 	/* As Linux does: timestamps were on if the ACK echoes one. */
 	conn->tstamp_ok = seg->saw_tstamp && seg->tsecr;
 	if (conn->tstamp_ok) {
-		now = tcp_time_stamp_raw() + hsk_cookie_tsoff(&hn->cookie, &seg->tuple);
+		now = hsk_tcp_clock_ms() + hsk_cookie_tsoff(&hn->cookie, &seg->tuple);
 		if ((seg->tsecr & HSK_TS_MASK) != ts_mac || after(seg->tsecr, now) ||
 		    now - seg->tsecr > 2 * HSK_COOKIE_PERIOD_SEC * MSEC_PER_SEC)
 			return -EINVAL;
@@ -723,7 +724,7 @@ static unsigned int hsk_rcv_ack(struct hsk_net *hn, struct sock *lsk,
 		kfree_skb(skb);
 		return NF_STOLEN;
 	}
-	hsk_child_deliver(hn, lsk, child, skb, seg);
+	hsk_child_deliver(hn, lsk, child, skb);
 	/* Unlocked now, with the one reference the accept queue would own. */
 	if (conn.park)
 		hsk_park_add(hn, conn.park, parked);

@@ -62,6 +62,7 @@
 
 #include "handshake.h"
 #include "hsk.h"
+#include "unqueued.h"
 
 enum {
 	HSK_PARK_POLL_NS = 500 * NSEC_PER_USEC,
@@ -160,7 +161,7 @@ static bool hsk_park_allowed(struct hsk_net *hn, const struct sock *lsk,
 	if (rcu_access_pointer(tcp_sk(lsk)->md5sig_info))
 		return false;
 #endif
-	return hsk_child_can_park(lsk);
+	return hsk_unqueued_possible(lsk);
 }
 
 /**

@@ -41,6 +41,7 @@
 #include <net/route.h>
 #include <net/xfrm.h>
 
+#include "compat.h"
 #include "hsk.h"
 #include "route.h"
 
@@ -83,7 +84,7 @@ static struct rtable *hsk_route_direct(struct net *net,
 	struct flowi4 fl4 = {
 		.daddr = t->raddr,
 		.saddr = t->laddr,
-		.flowi4_tos = RT_TOS(tos) & IPTOS_RT_MASK,
+		.flowi4_tos = hsk_route_tos(tos),
 		.flowi4_scope = RT_SCOPE_UNIVERSE,
 		.flowi4_iif = LOOPBACK_IFINDEX,
 		.flowi4_proto = IPPROTO_TCP,

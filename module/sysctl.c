@@ -13,6 +13,7 @@
 #include <linux/sysctl.h>
 #include <net/net_namespace.h>
 
+#include "compat.h"
 #include "hsk.h"
 
 enum {
@@ -54,8 +55,8 @@ static int hsk_sysctl_parse_int(const struct ctl_table *table, void *buffer,
 	return 0;
 }
 
-static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
-			  size_t *lenp, loff_t *ppos)
+static int hsk_sysctl_int(HSK_CTL_CONST struct ctl_table *table, int write,
+			  void *buffer, size_t *lenp, loff_t *ppos)
 {
 	int val, err;
 
@@ -68,8 +69,9 @@ static int hsk_sysctl_int(struct ctl_table *table, int write, void *buffer,
 }
 
 /* The mode also starts or stops mode 3's sampler (adaptive.c). */
-static int hsk_sysctl_syncookies(struct ctl_table *table, int write,
-				 void *buffer, size_t *lenp, loff_t *ppos)
+static int hsk_sysctl_syncookies(HSK_CTL_CONST struct ctl_table *table,
+				 int write, void *buffer, size_t *lenp,
+				 loff_t *ppos)
 {
 	struct hsk_net *hn = container_of((int *)table->data, struct hsk_net,
 					  syncookies);
@@ -86,8 +88,8 @@ static int hsk_sysctl_syncookies(struct ctl_table *table, int write,
 /* ->data of these entries is the struct hsk_net itself, ->extra1 the
  * offset of their port set in it.
  */
-static int hsk_sysctl_ports(struct ctl_table *table, int write, void *buffer,
-			    size_t *lenp, loff_t *ppos)
+static int hsk_sysctl_ports(HSK_CTL_CONST struct ctl_table *table, int write,
+			    void *buffer, size_t *lenp, loff_t *ppos)
 {
 	struct hsk_net *hn = table->data;
 	struct hsk_ports __rcu **set = (void *)((char *)hn +
@@ -222,7 +224,8 @@ int hsk_sysctl_register(struct hsk_net *hn)
 			table[i].extra2 = (char *)init_hn + off;
 	}
 
-	hn->sysctl = register_net_sysctl(hn->net, "net/hsk", table);
+	hn->sysctl = hsk_register_net_sysctl(hn->net, "net/hsk", table,
+					     ARRAY_SIZE(hsk_sysctl_template) - 1);
 	if (!hn->sysctl) {
 		kfree(table);
 		return -ENOMEM;
@@ -236,7 +239,7 @@ int hsk_sysctl_register(struct hsk_net *hn)
  */
 void hsk_sysctl_unregister(struct hsk_net *hn)
 {
-	struct ctl_table *table = hn->sysctl->ctl_table_arg;
+	const struct ctl_table *table = hn->sysctl->ctl_table_arg;
 
 	unregister_net_sysctl_table(hn->sysctl);
 	kfree(table);

@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "hsk.h"
 #include "output.h"
 
@@ -98,7 +99,7 @@ struct sk_buff *hsk_req_synack(struct hsk_net *hn, struct hsk_req *req)
 	};
 
 	if (req->tstamp_ok)
-		sa.tsval = tcp_time_stamp_raw() +
+		sa.tsval = hsk_tcp_clock_ms() +
 			   hsk_cookie_tsoff(&hn->cookie, &req->tuple);
 	return hsk_synack_build(hn->net, &sa);
 }

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <net/tcp.h>
 
+#include "compat.h"
 #include "handshake.h"
 #include "hsk.h"
 #include "output.h"
@@ -541,7 +542,7 @@ bool hsk_tw_enter(struct hsk_net *hn, const struct hsk_tw_state *st)
 		tw->flags |= HSK_TWF_FIN_WAIT2;
 	if (st->tstamp_ok)
 		tw->flags |= HSK_TWF_TSTAMP;
-	if (st->ts_age_s < TCP_PAWS_24DAYS)
+	if (st->ts_age_s < HSK_PAWS_WRAP_S)
 		tw->flags |= HSK_TWF_PAWS;
 	timeout = st->fin_wait2 ? st->timeout_ms : 2 * READ_ONCE(hn->msl_ms);
 
@@ -765,7 +766,7 @@ enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 		ack = tw->rcv_nxt;
 		window = tw->window;
 		tstamp = tw->flags & HSK_TWF_TSTAMP;
-		tsval = tcp_time_stamp_raw() + tw->ts_offset;
+		tsval = hsk_tcp_clock_ms() + tw->ts_offset;
 		tsecr = tw->ts_recent;
 	} else if (action >= HSK_TWA_RST) {
 		hsk_tw_unlink(t, bucket, tw);

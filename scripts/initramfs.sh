@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the test VM initramfs for one kernel (distro or debug):
+# Build the test VM initramfs for one kernel (see scripts/kernel.sh):
 #   /init                   scripts/guest-init
 #   /hsk/hsk.ko             built against that kernel
 #   /hsk/hsk_synflood.ko    the bench's SYN generator, same kernel
@@ -15,7 +15,7 @@
 # when unset they are resolved here.
 set -eu
 
-K=${1:?usage: initramfs.sh distro|debug}
+K=${1:?usage: initramfs.sh 6.1|6.12|distro|debug}
 cd "$(dirname "$0")/.."
 TOP=$PWD
 

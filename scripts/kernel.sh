@@ -7,21 +7,34 @@
 #   HSK_KIMAGE bzImage given to QEMU
 #   HSK_KMODS  installed module tree to copy from (distro only)
 #
-#   distro  newest Debian cloud kernel with headers of the same version
+#   6.1     newest Debian 12 cloud kernel (6.1.0-N) with its headers
+#   6.12    newest 6.12 cloud kernel (Debian 13's line, 6.12.N+deb12)
+#   distro  newest cloud kernel of any line with its headers
 #   debug   the KASAN/lockdep/kmemleak kernel of scripts/debug-kernel.sh
 set -eu
 
 cd "$(dirname "$0")/.."
 
-case "${1:-}" in
-distro)
-	ver=
-	for h in $(ls -d /usr/src/linux-headers-*-cloud-amd64 2>/dev/null | sort -V); do
+# The newest installed cloud release matching glob $1 with its headers.
+newest_cloud() {
+	local h v ver=
+
+	for h in $(ls -d /usr/src/linux-headers-$1-cloud-amd64 2>/dev/null | sort -V); do
 		v=${h#/usr/src/linux-headers-}
 		[ -r "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v" ] && ver=$v
 	done
+	echo "$ver"
+}
+
+case "${1:-}" in
+6.1 | 6.12 | distro)
+	case "$1" in
+	6.1) ver=$(newest_cloud '6.1.0-*') ;;
+	6.12) ver=$(newest_cloud '6.12.*') ;;
+	*) ver=$(newest_cloud '*') ;;
+	esac
 	if [ -z "$ver" ]; then
-		echo "kernel.sh: no cloud kernel with headers, run scripts/deps.sh" >&2
+		echo "kernel.sh: no $1 cloud kernel with headers, run scripts/deps.sh" >&2
 		exit 1
 	fi
 	echo "HSK_KVER=$ver"
@@ -52,7 +65,7 @@ debug)
 	echo "HSK_KMODS="
 	;;
 *)
-	echo "usage: $0 distro|debug" >&2
+	echo "usage: $0 6.1|6.12|distro|debug" >&2
 	exit 2
 	;;
 esac

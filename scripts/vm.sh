@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Boot the hsk test VM:   scripts/vm.sh distro|debug check|run|shell|bench
+# Boot the hsk test VM:   scripts/vm.sh 6.1|6.12|distro|debug check|run|shell|bench
 #
 # QEMU emulates (TCG, never KVM) and has no network device at all.
 # ttyS0 is the console, shown on stdout and saved to build/console-K.log;
@@ -15,12 +15,12 @@
 # selftests/run.sh), HSK_APPEND (extra kernel command line).
 set -eu
 
-K=${1:?usage: vm.sh distro|debug check|run|shell|bench}
-MODE=${2:?usage: vm.sh distro|debug check|run|shell|bench}
+K=${1:?usage: vm.sh 6.1|6.12|distro|debug check|run|shell|bench}
+MODE=${2:?usage: vm.sh 6.1|6.12|distro|debug check|run|shell|bench}
 cd "$(dirname "$0")/.."
 
 case "$MODE" in
-# The debug kernel runs the suite several times slower than distro.
+# The debug kernel runs the suite several times slower than the others.
 check) [ "$K" = debug ] && : "${VM_TIMEOUT:=3600}"; : "${VM_TIMEOUT:=1200}" ;;
 run) : "${VM_TIMEOUT:=600}" ;;
 bench) : "${VM_TIMEOUT:=900}" ;;
