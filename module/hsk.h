@@ -27,6 +27,7 @@
 #include "park.h"
 #include "stats.h"
 #include "synq.h"
+#include "takeover.h"
 #include "timewait.h"
 
 struct hsk_ports;
@@ -66,6 +67,7 @@ enum {
  * @synq: the half-open queue
  * @park: the parked connections
  * @tw: the TIME_WAIT table
+ * @takeover: the tuples to take TIME_WAIT over for
  * @localaddr: the copy of the netns's addresses
  * @mib: the event counters
  * @sysctl: the net.hsk sysctl table
@@ -105,6 +107,7 @@ struct hsk_net {
 	struct hsk_synq synq;
 	struct hsk_park park;
 	struct hsk_tw_table tw;
+	struct hsk_takeover takeover;
 	struct hsk_localaddr localaddr;
 	struct hsk_mib __percpu *mib;
 	struct ctl_table_header *sysctl;

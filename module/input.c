@@ -160,6 +160,12 @@ static bool hsk_tuple_owned(struct net *net, const struct hsk_seg *seg)
 				       seg->dif, seg->sdif);
 	if (!sk)
 		return false;
+	/* Without early demux the hook could not tell a connect() reusing
+	 * a tuple hsk holds in TIME_WAIT; its SYN-ACK comes through here.
+	 */
+	if (sk_fullsock(sk) && sk->sk_state == TCP_SYN_SENT)
+		hsk_takeover_note(hsk_pernet(net), sk, &seg->tuple, seg->flags,
+				  seg->dif, seg->sdif);
 	sock_gen_put(sk);
 	return true;
 }
@@ -834,20 +840,30 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 {
 	struct hsk_net *hn = priv;
 	const struct iphdr *iph = ip_hdr(skb);
-	const __be16 *ports;
-	__be16 _ports[2];
+	const struct tcphdr *th;
+	struct tcphdr _th;
 	bool hsk_port;
 
+	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST)
+		return NF_ACCEPT;
+	/* The header is only looked at here; hsk_parse() checks it. */
+	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
+	if (!th)
+		return NF_ACCEPT;
+	hsk_port = hsk_port_enabled(hn, ntohs(th->dest));
+	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(th->source)))
+		return NF_ACCEPT;
+	if (th->fin || skb->sk) {
+		struct hsk_tuple t = {
+			.raddr = iph->saddr, .laddr = iph->daddr,
+			.rport = th->source, .lport = th->dest,
+		};
+
+		hsk_takeover_note(hn, skb->sk, &t, tcp_flag_byte(th),
+				  inet_iif(skb), inet_sdif(skb));
+	}
 	/* Early demux found the owner: an established connection. */
-	if (skb->sk || iph->protocol != IPPROTO_TCP ||
-	    skb->pkt_type != PACKET_HOST)
-		return NF_ACCEPT;
-	/* Only the ports are needed to decide; hsk_parse() checks the rest. */
-	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports), _ports);
-	if (!ports)
-		return NF_ACCEPT;
-	hsk_port = hsk_port_enabled(hn, ntohs(ports[1]));
-	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(ports[0])))
+	if (skb->sk)
 		return NF_ACCEPT;
 	if (!hsk_hook_is_last(hn, state->net)) {
 		HSK_INC(hn, LATE_HOOK_DEFERS);
@@ -857,7 +873,7 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 		HSK_INC(hn, KERNEL_DEFERS);
 		return NF_ACCEPT;
 	}
-	return hsk_rcv(hn, skb, ports, hsk_port, false, state);
+	return hsk_rcv(hn, skb, &th->source, hsk_port, false, state);
 }
 
 /* PRE_ROUTING, before conntrack: a segment with ACK and FIN for a port in

@@ -23,14 +23,8 @@ static int __init hsk_init(void)
 	err = hsk_netns_register();
 	if (err)
 		goto err_netns;
-	/* Last: the probe needs every netns's state in place. */
-	err = hsk_takeover_register();
-	if (err)
-		goto err_takeover;
 	return 0;
 
-err_takeover:
-	hsk_netns_unregister();
 err_netns:
 	hsk_tw_cache_destroy();
 err_tw_cache:
@@ -40,7 +34,6 @@ err_tw_cache:
 
 static void __exit hsk_exit(void)
 {
-	hsk_takeover_unregister();
 	hsk_netns_unregister();
 	hsk_tw_cache_destroy();
 	hsk_synq_cache_destroy();

@@ -62,6 +62,7 @@ static int __net_init hsk_net_init(struct net *net)
 	hn->last_overflow = jiffies - 2 * HSK_COOKIE_PERIOD_SEC * HZ - 1;
 	hsk_cookie_init(&hn->cookie);
 	hsk_park_init(hn);
+	hsk_takeover_init(hn);
 	hsk_adaptive_init(hn);
 	hsk_localaddr_init(&hn->localaddr, net);
 
@@ -91,6 +92,7 @@ err_proc:
 	hsk_sysctl_unregister(hn);
 	hsk_adaptive_exit(hn);
 err_sysctl:
+	hsk_takeover_exit(hn);
 	hsk_tw_exit(hn);
 err_tw:
 	hsk_synq_exit(hn);
@@ -120,6 +122,7 @@ static void __net_exit hsk_net_exit(struct net *net)
 	hsk_sysctl_unregister(hn);
 	/* No sysctl writer is left to restart the sampler. */
 	hsk_adaptive_exit(hn);
+	hsk_takeover_exit(hn);
 	hsk_tw_exit(hn);
 	hsk_synq_exit(hn);
 	hsk_park_exit(hn);

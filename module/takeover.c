@@ -1,57 +1,50 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Taking TIME_WAIT over from the kernel. tcp_time_wait() puts a timewait
- * sock in the established hash in place of the closing socket and then
- * calls tcp_done(), whose move to TCP_CLOSE fires the inet_sock_set_state
- * tracepoint. Our probe copies what the timewait sock knows into an hsk
- * entry and only then kills the sock, so at every instant one of the two
- * answers for the 4-tuple. The kernel counted the sock in TcpExt:TW (or
- * TWKilled for a short one) when it armed its timer, before we see it;
- * the probe takes that count back, so those counters keep meaning "held
- * by the kernel".
+ * Taking TIME_WAIT over from the kernel.
  *
- * The same tracepoint tells when a local socket leaves SYN_SENT on a
- * 4-tuple hsk still holds (connect() picked the port again): the entry
- * ends there.
+ * tcp_time_wait() puts a timewait sock in the established hash in place
+ * of a closing socket; nothing a module may hook is told. What hsk sees
+ * are the segments that make a socket close: the peer's FIN (FIN_WAIT2
+ * and FIN_WAIT1 go to TIME_WAIT on it, and a kernel-held FIN_WAIT2
+ * timewait sock does too), and, when early demux names the socket, the
+ * ACK that ends FIN_WAIT1 or CLOSING. hsk's LOCAL_IN hook notes their
+ * 4-tuple before the kernel has them; a soft hrtimer, HSK_TAKEOVER_NS
+ * later, looks the tuple up in the established hash. A timewait sock
+ * found there is copied into an hsk entry and only then killed, so at
+ * every instant one of the two answers for the 4-tuple. A socket found
+ * still closing (its segment waits in a backlog) is looked at again, up
+ * to HSK_TAKEOVER_TRIES times; after that, or when a list is full, the
+ * kernel keeps its timewait sock, as it would without hsk.
  *
- * Context: the probe runs with preemption disabled and the socket owned,
- * in softirq or in process context (a socket's backlog, close()), so it
- * takes hsk's locks with _bh. It is registered once for all namespaces
- * after the pernet ops and unregistered before them.
+ * The kernel counted the sock in TcpExt:TW (or TWKilled for a short
+ * FIN_WAIT2 one) when it armed its timer; the takeover takes that count
+ * back, so those counters keep meaning "held by the kernel".
+ *
+ * A segment for a socket in SYN_SENT means connect() picked a 4-tuple hsk
+ * still holds (the kernel's port choice cannot see hsk's entries): the
+ * entry ends there.
+ *
+ * Locking and lifetime: @lock of struct hsk_takeover guards both lists;
+ * notes come from softirq (spin_lock), the timer runs in softirq too and
+ * swaps the lists under the lock, then reads the one it took without it:
+ * only the timer touches a list that is not @cur. Init and exit are the
+ * netns's; exit runs after the hooks are gone and the pernet core's
+ * synchronize_rcu(), cancels the timer, then the TIME_WAIT table goes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/tracepoint.h>
 #include <net/inet_hashtables.h>
 #include <net/inet_timewait_sock.h>
 #include <net/ipv6.h>
 #include <net/tcp.h>
 
 #include "hsk.h"
+#include "takeover.h"
 
-static struct tracepoint *hsk_set_state_tp;
-
-/* An IPv4 connection: of an IPv4 socket, or a v4-mapped one of an IPv6
- * socket (a dual-stack listener's child, or a connect() to a mapped
- * address), whose IPv4 addresses are set as well.
- */
-static bool hsk_sk_is_ipv4(const struct sock *sk)
-{
-	if (sk->sk_family == AF_INET)
-		return true;
-#if IS_ENABLED(CONFIG_IPV6)
-	if (sk->sk_family == AF_INET6)
-		return ipv6_addr_v4mapped(&sk->sk_v6_daddr);
-#endif
-	return false;
-}
-
-static bool hsk_takeover_wanted(const struct hsk_net *hn,
-				const struct hsk_tuple *t)
-{
-	return hsk_port_enabled(hn, ntohs(t->lport)) ||
-	       hsk_tw_remote_port(hn, ntohs(t->rport));
-}
+enum {
+	HSK_TAKEOVER_NS = NSEC_PER_MSEC,
+	HSK_TAKEOVER_TRIES = 16,
+};
 
 /* Copies what TIME_WAIT needs out of @tws; false when hsk cannot speak
  * for it (a TCP-MD5 connection: hsk's ACKs would carry no signature).
@@ -82,22 +75,14 @@ static bool hsk_tw_copy(const struct sock *tws, struct hsk_tw_state *st)
 	return true;
 }
 
-static void hsk_take_timewait(struct hsk_net *hn, const struct sock *sk,
-			      const struct hsk_tw_state *key)
+/* Moves the timewait sock @tws of @t into hsk's table; consumes @tws. */
+static void hsk_take_timewait(struct hsk_net *hn, struct sock *tws,
+			      const struct hsk_tuple *t)
 {
-	struct net *net = hn->net;
-	struct hsk_tw_state st = *key;
-	struct sock *tws;
+	struct hsk_tw_state st = { .tuple = *t };
 	int mib;
 
-	tws = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
-					key->tuple.raddr, key->tuple.rport,
-					key->tuple.laddr, ntohs(key->tuple.lport),
-					sk->sk_bound_dev_if, 0);
-	if (!tws)
-		return;		/* no timewait sock: an abort, or no memory */
-	if (tws->sk_state != TCP_TIME_WAIT || !hsk_tw_copy(tws, &st) ||
-	    !hsk_tw_enter(hn, &st)) {
+	if (!hsk_tw_copy(tws, &st) || !hsk_tw_enter(hn, &st)) {
 		sock_gen_put(tws);
 		return;
 	}
@@ -107,76 +92,134 @@ static void hsk_take_timewait(struct hsk_net *hn, const struct sock *sk,
 	 */
 	mib = !st.fin_wait2 || st.timeout_ms > 4 * MSEC_PER_SEC ?
 	      LINUX_MIB_TIMEWAITED : LINUX_MIB_TIMEWAITKILLED;
-	NET_ADD_STATS(net, mib, -1);
-	/* Its ehash and bind locks are taken without _bh. */
-	local_bh_disable();
+	NET_ADD_STATS(hn->net, mib, -1);
 	inet_twsk_deschedule_put(inet_twsk(tws));
-	local_bh_enable();
 }
 
-static void hsk_set_state_probe(void *data, const struct sock *sk,
-				const int oldstate, const int newstate)
+/* Whether to look at @item again later. */
+static bool hsk_takeover_look(struct hsk_net *hn,
+			      const struct hsk_takeover_item *item)
 {
-	struct hsk_tw_state st = {};
-	struct hsk_net *hn;
+	struct net *net = hn->net;
+	const struct hsk_tuple *t = &item->tuple;
+	struct sock *sk;
+	bool again;
 
-	if (sk->sk_protocol != IPPROTO_TCP || !hsk_sk_is_ipv4(sk))
-		return;
-	if (oldstate != TCP_SYN_SENT &&
-	    (newstate != TCP_CLOSE || (oldstate != TCP_FIN_WAIT1 &&
-				       oldstate != TCP_FIN_WAIT2 &&
-				       oldstate != TCP_CLOSING)))
-		return;
-
-	st.tuple.laddr = sk->sk_rcv_saddr;
-	/* Not sk_num: tcp_set_state() released the port already. */
-	st.tuple.lport = inet_sk(sk)->inet_sport;
-	st.tuple.raddr = sk->sk_daddr;
-	st.tuple.rport = sk->sk_dport;
-	hn = hsk_pernet(sock_net(sk));
-
-	rcu_read_lock();
-	if (hsk_tw_active(hn) && hsk_takeover_wanted(hn, &st.tuple)) {
-		if (oldstate == TCP_SYN_SENT) {
-			if (hsk_tw_forget(hn, &st.tuple))
-				HSK_INC(hn, TW_LOCAL_REUSED);
-		} else {
-			hsk_take_timewait(hn, sk, &st);
-		}
+	sk = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
+				       t->raddr, t->rport, t->laddr,
+				       ntohs(t->lport), item->dif, item->sdif);
+	if (!sk)
+		return false;	/* reset or gone */
+	if (sk->sk_state == TCP_TIME_WAIT) {
+		hsk_take_timewait(hn, sk, t);
+		return false;
 	}
-	rcu_read_unlock();
+	again = (1 << sk->sk_state) &
+		(TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 | TCPF_CLOSING);
+	sock_gen_put(sk);
+	return again;
 }
 
-static void hsk_find_tp(struct tracepoint *tp, void *priv)
+static void hsk_takeover_add(struct hsk_takeover *to,
+			     const struct hsk_takeover_item *item)
 {
-	if (!strcmp(tp->name, "inet_sock_set_state"))
-		hsk_set_state_tp = tp;
+	unsigned int n = to->n[to->cur];
+
+	if (n == HSK_TAKEOVER_SLOTS)
+		return;		/* the kernel keeps this one */
+	to->items[to->cur][n] = *item;
+	to->n[to->cur] = n + 1;
+	if (!hrtimer_is_queued(&to->timer))
+		hrtimer_start(&to->timer, ns_to_ktime(HSK_TAKEOVER_NS),
+			      HRTIMER_MODE_REL_SOFT);
+}
+
+static enum hrtimer_restart hsk_takeover_run(struct hrtimer *timer)
+{
+	struct hsk_takeover *to = container_of(timer, struct hsk_takeover,
+					       timer);
+	struct hsk_net *hn = container_of(to, struct hsk_net, takeover);
+	struct hsk_takeover_item *items;
+	unsigned int i, n, mine;
+
+	spin_lock(&to->lock);
+	mine = to->cur;
+	to->cur = !mine;
+	spin_unlock(&to->lock);
+
+	items = to->items[mine];
+	n = to->n[mine];
+	for (i = 0; i < n; i++) {
+		if (!hsk_takeover_look(hn, &items[i]) ||
+		    ++items[i].tries >= HSK_TAKEOVER_TRIES)
+			continue;
+		spin_lock(&to->lock);
+		hsk_takeover_add(to, &items[i]);
+		spin_unlock(&to->lock);
+	}
+	to->n[mine] = 0;
+	/* Notes taken meanwhile, and the tuples put back, started the
+	 * timer again: hrtimer_start() queues a running timer anew.
+	 */
+	return HRTIMER_NORESTART;
 }
 
 /**
- * hsk_takeover_register() - start taking TIME_WAIT over from the kernel
+ * hsk_takeover_note() - note a segment that may end in TIME_WAIT
+ * @hn: the netns's hsk state
+ * @sk: the socket the segment is for, when known, or NULL
+ * @t: the segment's 4-tuple, for a port hsk holds TIME_WAIT for
+ * @tcp_flags: the segment's TCP flags
+ * @dif: the device it came in on
+ * @sdif: that device's l3 master
  *
- * Return: 0 or a negative errno.
+ * Context: softirq, before the kernel processes the segment.
  */
-int hsk_takeover_register(void)
+void hsk_takeover_note(struct hsk_net *hn, const struct sock *sk,
+		       const struct hsk_tuple *t, u8 tcp_flags, int dif,
+		       int sdif)
 {
-	for_each_kernel_tracepoint(hsk_find_tp, NULL);
-	if (!hsk_set_state_tp) {
-		pr_err("tracepoint inet_sock_set_state not found\n");
-		return -ENOENT;
+	struct hsk_takeover_item item = {
+		.tuple = *t, .dif = dif, .sdif = sdif,
+	};
+	struct hsk_takeover *to = &hn->takeover;
+
+	if (!hsk_tw_active(hn))
+		return;
+	if (sk && sk_fullsock(sk) && sk->sk_state == TCP_SYN_SENT) {
+		if (hsk_tw_forget(hn, t))
+			HSK_INC(hn, TW_LOCAL_REUSED);
+		return;
 	}
-	return tracepoint_probe_register(hsk_set_state_tp,
-					 hsk_set_state_probe, NULL);
+	if (!(tcp_flags & TCPHDR_FIN) &&
+	    !(sk && sk_fullsock(sk) &&
+	      ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_CLOSING))))
+		return;
+	spin_lock(&to->lock);
+	hsk_takeover_add(to, &item);
+	spin_unlock(&to->lock);
 }
 
 /**
- * hsk_takeover_unregister() - stop taking TIME_WAIT over from the kernel
- *
- * After this no probe runs any more, so the pernet state can go.
+ * hsk_takeover_init() - set up the takeover of a netns
+ * @hn: the netns's hsk state
  */
-void hsk_takeover_unregister(void)
+void hsk_takeover_init(struct hsk_net *hn)
 {
-	tracepoint_probe_unregister(hsk_set_state_tp, hsk_set_state_probe,
-				    NULL);
-	tracepoint_synchronize_unregister();
+	spin_lock_init(&hn->takeover.lock);
+	hrtimer_init(&hn->takeover.timer, CLOCK_MONOTONIC,
+		     HRTIMER_MODE_REL_SOFT);
+	hn->takeover.timer.function = hsk_takeover_run;
+}
+
+/**
+ * hsk_takeover_exit() - stop the takeover of a netns
+ * @hn: the netns's hsk state
+ *
+ * Context: after the hooks are gone and an RCU grace period, before the
+ * TIME_WAIT table goes.
+ */
+void hsk_takeover_exit(struct hsk_net *hn)
+{
+	hrtimer_cancel(&hn->takeover.timer);
 }

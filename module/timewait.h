@@ -18,8 +18,7 @@
  *    Order: a bucket lock may be held when @qlock is taken, never the
  *    reverse; whoever finds a bucket in the heap drops @qlock, takes the
  *    bucket lock, then @qlock again and looks anew. All locks are taken
- *    with _bh outside softirq: the takeover runs in process context too
- *    (a socket's backlog, close()).
+ *    with _bh outside softirq (/proc, netns exit).
  *  - Chain pointers are written with WRITE_ONCE: a segment reads its
  *    chain's first pointer without the lock and passes an empty chain
  *    by, as /proc's walk does.
@@ -34,8 +33,8 @@
  *    off: O(1) per entry and O(log buckets) per chain, whatever the size
  *    of the table. @count (the TimeWait gauge) counts allocated entries
  *    and is checked against net.hsk.max_tw.
- *  - @closing is set in pernet pre_exit; the takeover probe (under RCU)
- *    then inserts nothing, and exit empties the table after the core's
+ *  - @closing is set in pernet pre_exit; the takeover then inserts
+ *    nothing, and exit empties the table after the core's
  *    synchronize_rcu() and hrtimer_cancel().
  */
 #ifndef _HSK_TIMEWAIT_H
@@ -149,9 +148,5 @@ bool hsk_tw_forget(struct hsk_net *hn, const struct hsk_tuple *t);
 enum hsk_tw_verdict hsk_tw_rcv(struct hsk_net *hn, const struct hsk_seg *seg,
 			       bool listener);
 int hsk_tw_seq_show(struct seq_file *seq, struct hsk_net *hn);
-
-/* takeover.c */
-int hsk_takeover_register(void);
-void hsk_takeover_unregister(void);
 
 #endif /* _HSK_TIMEWAIT_H */

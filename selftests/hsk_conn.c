@@ -88,9 +88,10 @@ static void print_info(const char *who, int fd)
 	       !!(ti.tcpi_options & TCPI_OPT_WSCALE),
 	       !!(ti.tcpi_options & TCPI_OPT_ECN),
 	       ti.tcpi_snd_wscale, ti.tcpi_rcv_wscale);
-	printf("snd_mss=%u rcv_mss=%u advmss=%u retrans=%u rtt_us=%u\n",
+	printf("snd_mss=%u rcv_mss=%u advmss=%u snd_wnd=%u rcv_ssthresh=%u ",
 	       ti.tcpi_snd_mss, ti.tcpi_rcv_mss, ti.tcpi_advmss,
-	       ti.tcpi_total_retrans, ti.tcpi_rtt);
+	       ti.tcpi_snd_wnd, ti.tcpi_rcv_ssthresh);
+	printf("retrans=%u rtt_us=%u\n", ti.tcpi_total_retrans, ti.tcpi_rtt);
 	fflush(stdout);
 }
 

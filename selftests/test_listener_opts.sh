@@ -18,7 +18,11 @@
 #    fall back, data intact;
 #  - a listener bound to an address and a device, with SO_RCVBUF and
 #    TCP_MAXSEG: both ends negotiate the same options, MSS and window
-#    scale; listeners bound elsewhere leave the client refused.
+#    scale; listeners bound elsewhere leave the client refused;
+#  - a listener with a 4 MB SO_RCVBUF: the initial receive window hsk
+#    computes (its copy of tcp_select_initial_window(), which 6.1 and
+#    6.12 differ in) shows in the server's rcv_ssthresh and in the
+#    window the client was offered (snd_wnd), which must be the kernel's.
 #
 # hsk-timeout: 400
 
@@ -128,6 +132,11 @@ round() {
 	client options -i -d options
 	server_done "options"
 	echo "options server: $(sed 's/ rtt_us=[0-9]*//' "$OUT/server.log" | tr '\n' ' ')" >>"$RES"
+
+	serve -n 1 -i -R 4194304
+	client "big buffer" -i -d window
+	server_done "big buffer"
+	echo "big buffer server: $(sed 's/ rtt_us=[0-9]*//' "$OUT/server.log" | tr '\n' ' ')" >>"$RES"
 
 	# Listeners bound elsewhere: no listener for the client.
 	$IP netns exec "$SRV" "$CONN" serve "$PORT" -B 127.0.0.1 >/dev/null 2>&1 &
