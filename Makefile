@@ -70,8 +70,11 @@ run: deps
 shell: deps
 	@scripts/vm.sh $(KERNEL) shell
 
+# The bench on each kernel line in turn: ratios per kernel, raw numbers
+# in build/bench/KERNEL/.
+BENCH_KERNELS ?= 6.1 6.12
 bench: deps
-	@scripts/vm.sh distro bench
+	@for k in $(BENCH_KERNELS); do scripts/vm.sh $$k bench || exit 1; done
 
 # DKMS: hsk rebuilt for each installed kernel (scripts/dkms.sh).
 dkms-install: deps

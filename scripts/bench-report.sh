@@ -22,7 +22,8 @@ for f in "$@"; do
 done
 verdict=${verdicts[*]}
 cd "$(dirname "$0")/.."
-dir=build/bench
+# One directory per kernel when vm.sh names it (make bench runs each).
+dir=${HSK_BENCH_OUT:-build/bench}
 rm -rf "$dir"
 mkdir -p "$dir"
 
@@ -63,8 +64,11 @@ if [ "$rows" = 0 ]; then
 	exit 1
 fi
 
+# The guest's kernel, from the first verdict's opening line.
+kver=$(tr -d '\r' <"${verdicts[0]}" | sed -n 's/^HSK-VERDICT-BEGIN //p' | head -n1)
+
 # Columns are looked up by their header names, so bench.sh may add some.
-awk -F, -v d="$dir" '
+awk -F, -v d="$dir" -v kver="${kver:-an unknown kernel}" '
 function v(name) { return $(col[FILENAME, name]) }
 function ratio(h, k) { return (k + 0 > 0 && h != "-") ? sprintf("%.2f", h / k) : "-" }
 function pct(ok, failed) { return ok + failed ? sprintf("%.1f", 100 * ok / (ok + failed)) : "-" }
@@ -133,7 +137,7 @@ FILENAME ~ /profile.csv$/ {
 	}
 }
 END {
-	print "== make bench: hsk against the kernel listener, same guest (raw numbers in build/bench/*.csv)"
+	print "== make bench on " kver ": hsk against the kernel listener, same guest (raw numbers in " d "/*.csv)"
 	print ""
 	print "SYN flood from random sources; us/SYN: receive vCPU time per SYN received;"
 	print "SYN-ACK/s: answers to the flood sources; legit: clients dialing meanwhile;"

@@ -123,7 +123,7 @@ if [ "$MODE" != check ]; then
 		exit 1
 	fi
 	echo "$TAG $MODE exited with $finished"
-	[ "$MODE" = bench ] && scripts/bench-report.sh "$verdict"
+	[ "$MODE" = bench ] && HSK_BENCH_OUT=build/bench/$K scripts/bench-report.sh "$verdict"
 	exit "$finished"
 fi
 
