@@ -177,6 +177,8 @@ fail_before=$(cli cat /proc/net/netstat | awk '
 round
 fails=$(cli cat /proc/net/netstat | awk '
 	/^TcpExt:/ { if (!n++) { for (i = 2; i <= NF; i++) if ($i == "TCPFastOpenActiveFail") c = i; next } print $c }')
+log "windows offered, kernel: $(grep -o 'snd_wnd=[0-9]* rcv_ssthresh=[0-9]*' "$OUT/kernel" | tail -n2 | tr '\n' ' ')"
+log "windows offered, hsk:    $(grep -o 'snd_wnd=[0-9]* rcv_ssthresh=[0-9]*' "$OUT/hsk" | tail -n2 | tr '\n' ' ')"
 if ! cmp -s "$OUT/kernel" "$OUT/hsk"; then
 	log "kernel alone:"
 	sed 's/^/#   /' "$OUT/kernel"
