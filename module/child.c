@@ -255,10 +255,14 @@ static struct sock *hsk_child_queued(struct sock *lsk, struct sk_buff *skb,
 		__reqsk_free(req);
 		return NULL;
 	}
+	/* syn_recv_sock returns the child locked, which sparse cannot know. */
+	__acquire(&child->sk_lock.slock);
 	refcount_set(&req->rsk_refcnt, 1);
 	sock_rps_save_rxhash(child, skb);
-	if (inet_csk_reqsk_queue_add(lsk, req, child))
+	if (inet_csk_reqsk_queue_add(lsk, req, child)) {
+		__release(&child->sk_lock.slock);	/* the caller unlocks it */
 		return child;
+	}
 	bh_unlock_sock(child);
 	sock_put(child);
 	reqsk_put(req);
@@ -365,6 +369,8 @@ void hsk_child_deliver(struct hsk_net *hn, struct sock *lsk,
 {
 	int state = child->sk_state;
 
+	/* Locked by hsk_child_create(), which sparse cannot know. */
+	__acquire(&child->sk_lock.slock);
 	HSK_INC(hn, HANDOFFS);
 	/* tcp_child_process(), which 6.12 does not export, through the
 	 * child's own receive function (tcp_v4_do_rcv(), which resets the
