@@ -28,6 +28,11 @@
  *
  * Whatever fails a test takes the LOCAL_IN path, unchanged. What the
  * early path answers is counted in EarlySyns besides the usual counters.
+ * The input-routing tests follow ip_route_input_slow() and
+ * fib_validate_source() of Linux 6.1 and 6.12, alike in what is checked
+ * here; test_early sends each case that input routing would treat
+ * otherwise (rp_filter, martians, policy rules) and finds it on the
+ * LOCAL_IN path.
  *
  * Rules: called from the PRE_ROUTING hook (softirq, netfilter's RCU read
  * side). It reads RCU-protected and READ_ONCE state only, takes no lock

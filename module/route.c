@@ -26,6 +26,10 @@
  * Anything else takes ip_route_output_key(), whose answer (or error) is
  * then the kernel's own. Routes taken directly are counted in FastRoutes.
  *
+ * This follows ip_route_output_key_hash_rcu() of Linux 6.1 and 6.12,
+ * which differ here only in the TOS bits a flow keeps (compat.h);
+ * test_route compares every case with the kernel's own route on both.
+ *
  * The source must be an address of the namespace, as ip_route_output_key()
  * checks; a caller answering a segment just delivered to that address
  * says so (@laddr_local) and spares the check.

@@ -652,8 +652,10 @@ enum hsk_tw_action {
 	HSK_TWA_SYN,		/* end the entry, the SYN opens a new one */
 };
 
-/* The rules of tcp_timewait_state_process() for one entry; bucket lock
- * held. Documentation/design.rst walks through them.
+/* The rules of tcp_timewait_state_process() (Linux 6.1 and 6.12, which
+ * differ only in how long a timestamp stays good for PAWS: compat.h) for
+ * one entry; bucket lock held. Documentation/design.rst walks through
+ * them.
  */
 static enum hsk_tw_action hsk_tw_process(struct hsk_net *hn, u32 bucket,
 					 struct hsk_tw *tw,
