@@ -103,7 +103,8 @@ established() {
 		-t 10 >"$OUT/est" 2>&1 &
 	pid=$!
 	# connect() returns before the server has the final ACK.
-	wait_stat Handoffs $((h + 1))
+	wait_for "[ \"\$(counter Handoffs)\" = $((h + 1)) ]" 10 ||
+		fail "$1: no handoff; client: '$(cat "$OUT/est")' ($(nonzero_stats))"
 	line=$(grep " sport=$2 " "$SRVNET/nf_conntrack")
 	log "$1: $line"
 	case "$line" in

@@ -24,6 +24,9 @@ FLOOD=${HSK_CT_FLOOD:-2000}
 
 need_module nf_tables nft_ct nf_conntrack
 hsk_pair
+# The fixed client ports below (401xx) stay out of the ephemeral range:
+# an earlier connection's TIME_WAIT on one would fail its connect().
+cli sysctl -qw net.ipv4.ip_local_port_range="41000 60999" || fail "port range"
 hsk_set synack_rto_ms 300
 serve -n 100000
 [ -r /proc/net/nf_conntrack ] || skip "kernel without NF_CONNTRACK_PROCFS"
