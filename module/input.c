@@ -835,32 +835,44 @@ static unsigned int hsk_rcv(struct hsk_net *hn, struct sk_buff *skb,
 	}
 }
 
+/* The TCP flags of @skb, or 0 when its header is cut short of them. */
+static u8 hsk_tcp_flags(const struct sk_buff *skb)
+{
+	const u8 *flags;
+	u8 _flags;
+
+	flags = skb_header_pointer(skb, ip_hdrlen(skb) + 13, 1, &_flags);
+	return flags ? *flags : 0;
+}
+
 static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	struct hsk_net *hn = priv;
 	const struct iphdr *iph = ip_hdr(skb);
-	const struct tcphdr *th;
-	struct tcphdr _th;
+	const __be16 *ports;
+	__be16 _ports[2];
 	bool hsk_port;
+	u8 flags;
 
 	if (iph->protocol != IPPROTO_TCP || skb->pkt_type != PACKET_HOST)
 		return NF_ACCEPT;
-	/* The header is only looked at here; hsk_parse() checks it. */
-	th = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_th), &_th);
-	if (!th)
+	/* Only the ports are needed to decide; hsk_parse() checks the rest. */
+	ports = skb_header_pointer(skb, ip_hdrlen(skb), sizeof(_ports), _ports);
+	if (!ports)
 		return NF_ACCEPT;
-	hsk_port = hsk_port_enabled(hn, ntohs(th->dest));
-	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(th->source)))
+	hsk_port = hsk_port_enabled(hn, ntohs(ports[1]));
+	if (!hsk_port && !hsk_tw_remote_port(hn, ntohs(ports[0])))
 		return NF_ACCEPT;
-	if (th->fin || skb->sk) {
+	flags = hsk_tcp_flags(skb);
+	if ((flags & TCPHDR_FIN) || skb->sk) {
 		struct hsk_tuple t = {
 			.raddr = iph->saddr, .laddr = iph->daddr,
-			.rport = th->source, .lport = th->dest,
+			.rport = ports[0], .lport = ports[1],
 		};
 
-		hsk_takeover_note(hn, skb->sk, &t, tcp_flag_byte(th),
-				  inet_iif(skb), inet_sdif(skb));
+		hsk_takeover_note(hn, skb->sk, &t, flags, inet_iif(skb),
+				  inet_sdif(skb));
 	}
 	/* Early demux found the owner: an established connection. */
 	if (skb->sk)
@@ -873,7 +885,7 @@ static unsigned int hsk_hook(void *priv, struct sk_buff *skb,
 		HSK_INC(hn, KERNEL_DEFERS);
 		return NF_ACCEPT;
 	}
-	return hsk_rcv(hn, skb, &th->source, hsk_port, false, state);
+	return hsk_rcv(hn, skb, ports, hsk_port, false, state);
 }
 
 /* PRE_ROUTING, before conntrack: a segment with ACK and FIN for a port in

@@ -117,6 +117,18 @@ static void hsk_unqueued_map_v4(const struct sock *lsk, struct sock *child,
 }
 #endif
 
+/* A congestion control a BPF program implements is held through the BPF
+ * core, not a module; kernels without BPF struct_ops have none.
+ */
+static bool hsk_ca_is_bpf(const struct tcp_congestion_ops *ca)
+{
+#ifdef BPF_MODULE_OWNER
+	return ca->owner == BPF_MODULE_OWNER;
+#else
+	return false;
+#endif
+}
+
 /* The congestion control tcp_ca_openreq_child() gives a child: the
  * listener's if it chose one, else the netns default, with a reference
  * on its module. Taken before the child exists, so a failure leaves
@@ -134,7 +146,7 @@ hsk_unqueued_ca_get(const struct sock *lsk, const struct dst_entry *dst)
 	rcu_read_lock();
 	ca = icsk->icsk_ca_setsockopt ? READ_ONCE(icsk->icsk_ca_ops) :
 	     rcu_dereference(sock_net(lsk)->ipv4.tcp_congestion_control);
-	if (ca->owner == BPF_MODULE_OWNER || !try_module_get(ca->owner))
+	if (hsk_ca_is_bpf(ca) || !try_module_get(ca->owner))
 		ca = NULL;
 	rcu_read_unlock();
 	return ca;
