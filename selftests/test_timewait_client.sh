@@ -43,7 +43,7 @@ tw0=$(tcpext TW "$CLI")
 cli "$CONN" burst "$SADDR" "$PORT" -n $ROUNDS -j 1 >"$OUT/b" 2>&1 ||
 	fail "with hsk: $(cat "$OUT/b")"
 grep -q "^ok $ROUNDS failed 0$" "$OUT/b" || fail "with hsk: $(cat "$OUT/b")"
-[ "$(kernel_tw "$CLI")" = 0 ] || fail "kernel timewait socks in the client: $(kernel_tw "$CLI")"
+no_kernel_tw "$CLI"
 [ "$(tcpext TW "$CLI")" = "$tw0" ] || fail "TcpExt:TW moved in the client"
 [ "$(cli_counter TwEntered)" = $ROUNDS ] ||
 	fail "TwEntered $(cli_counter TwEntered), expected $ROUNDS"

@@ -19,6 +19,14 @@ kernel_tw() {
 	in_ns "${1:-$SRV}" $SS -Htan state time-wait | wc -l
 }
 
+# no_kernel_tw [NS]: the kernel holds no timewait sock in the netns (by
+# default $SRV). hsk takes each over about a millisecond after the
+# segment that made it, so the last one may still be there at first.
+no_kernel_tw() {
+	wait_for "[ \"\$(kernel_tw ${1:-})\" = 0 ]" 5 ||
+		fail "kernel timewait socks${1:+ in $1}: $(kernel_tw "$@")"
+}
+
 # tcpext NAME [NS]: one TcpExt counter of the netns.
 tcpext() {
 	in_ns "${2:-$SRV}" cat /proc/net/netstat | awk -v n="$1" '
