@@ -58,6 +58,7 @@ static const char * const hsk_mib_names[HSK_MIB_MAX] = {
 	[HSK_MIB_TW_RST_IGNORED]	= "TwRstIgnored",
 	[HSK_MIB_TW_SYN_REUSED]		= "TwSynReused",
 	[HSK_MIB_TW_LOCAL_REUSED]	= "TwLocalReused",
+	[HSK_MIB_TW_LEFT_TO_KERNEL]	= "TwLeftToKernel",
 	[HSK_MIB_TW_PAWS_DROPPED]	= "TwPawsDropped",
 	[HSK_MIB_TW_ACK_RATELIMITED]	= "TwAckRateLimited",
 	[HSK_MIB_TW_ALLOC_FAILED]	= "TwAllocFailed",

@@ -12,9 +12,11 @@
  * later, looks the tuple up in the established hash. A timewait sock
  * found there is copied into an hsk entry and only then killed, so at
  * every instant one of the two answers for the 4-tuple. A socket found
- * still closing (its segment waits in a backlog) is looked at again, up
- * to HSK_TAKEOVER_TRIES times; after that, or when a list is full, the
- * kernel keeps its timewait sock, as it would without hsk.
+ * still closing (its segment waits in a backlog), or nothing found (the
+ * timewait sock may be hashed but not yet referenced), is looked for
+ * again, up to HSK_TAKEOVER_TRIES times; after that, or when a list is full, the
+ * kernel keeps its timewait sock, as it would without hsk (counted in
+ * TwLeftToKernel).
  *
  * The kernel counted the sock in TcpExt:TW (or TWKilled for a short
  * FIN_WAIT2 one) when it armed its timer; the takeover takes that count
@@ -96,37 +98,51 @@ static void hsk_take_timewait(struct hsk_net *hn, struct sock *tws,
 	inet_twsk_deschedule_put(inet_twsk(tws));
 }
 
-/* Whether to look at @item again later. */
-static bool hsk_takeover_look(struct hsk_net *hn,
-			      const struct hsk_takeover_item *item)
+/* What looking a noted 4-tuple up found. */
+enum hsk_takeover_seen {
+	HSK_TAKEOVER_DONE,	/* taken over, or no timewait sock to come */
+	HSK_TAKEOVER_CLOSING,	/* the socket has not closed yet */
+	HSK_TAKEOVER_NOTHING,	/* nothing in the hash, maybe not yet */
+};
+
+static enum hsk_takeover_seen hsk_takeover_look(struct hsk_net *hn,
+						const struct hsk_takeover_item *item)
 {
 	struct net *net = hn->net;
 	const struct hsk_tuple *t = &item->tuple;
 	struct sock *sk;
-	bool again;
+	bool closing;
 
 	sk = __inet_lookup_established(net, net->ipv4.tcp_death_row.hashinfo,
 				       t->raddr, t->rport, t->laddr,
 				       ntohs(t->lport), item->dif, item->sdif);
+	/* inet_twsk_hashdance() hashes a timewait sock before it gives it
+	 * its references, and a lookup in between passes it by; a
+	 * connection that is really gone (reset) is looked for until the
+	 * tries run out.
+	 */
 	if (!sk)
-		return false;	/* reset or gone */
+		return HSK_TAKEOVER_NOTHING;
 	if (sk->sk_state == TCP_TIME_WAIT) {
 		hsk_take_timewait(hn, sk, t);
-		return false;
+		return HSK_TAKEOVER_DONE;
 	}
-	again = (1 << sk->sk_state) &
-		(TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 | TCPF_CLOSING);
+	closing = (1 << sk->sk_state) &
+		  (TCPF_FIN_WAIT1 | TCPF_FIN_WAIT2 | TCPF_CLOSING);
 	sock_gen_put(sk);
-	return again;
+	return closing ? HSK_TAKEOVER_CLOSING : HSK_TAKEOVER_DONE;
 }
 
-static void hsk_takeover_add(struct hsk_takeover *to,
+static void hsk_takeover_add(struct hsk_net *hn,
 			     const struct hsk_takeover_item *item)
 {
+	struct hsk_takeover *to = &hn->takeover;
 	unsigned int n = to->n[to->cur];
 
-	if (n == HSK_TAKEOVER_SLOTS)
-		return;		/* the kernel keeps this one */
+	if (n == HSK_TAKEOVER_SLOTS) {
+		HSK_INC(hn, TW_LEFT_TO_KERNEL);
+		return;
+	}
 	to->items[to->cur][n] = *item;
 	to->n[to->cur] = n + 1;
 	if (!hrtimer_is_queued(&to->timer))
@@ -139,6 +155,7 @@ static enum hrtimer_restart hsk_takeover_run(struct hrtimer *timer)
 	struct hsk_takeover *to = container_of(timer, struct hsk_takeover,
 					       timer);
 	struct hsk_net *hn = container_of(to, struct hsk_net, takeover);
+	enum hsk_takeover_seen seen;
 	struct hsk_takeover_item *items;
 	unsigned int i, n, mine;
 
@@ -150,11 +167,16 @@ static enum hrtimer_restart hsk_takeover_run(struct hrtimer *timer)
 	items = to->items[mine];
 	n = to->n[mine];
 	for (i = 0; i < n; i++) {
-		if (!hsk_takeover_look(hn, &items[i]) ||
-		    ++items[i].tries >= HSK_TAKEOVER_TRIES)
+		seen = hsk_takeover_look(hn, &items[i]);
+		if (seen == HSK_TAKEOVER_DONE)
 			continue;
+		if (++items[i].tries >= HSK_TAKEOVER_TRIES) {
+			if (seen == HSK_TAKEOVER_CLOSING)
+				HSK_INC(hn, TW_LEFT_TO_KERNEL);
+			continue;
+		}
 		spin_lock(&to->lock);
-		hsk_takeover_add(to, &items[i]);
+		hsk_takeover_add(hn, &items[i]);
 		spin_unlock(&to->lock);
 	}
 	to->n[mine] = 0;
@@ -196,7 +218,7 @@ void hsk_takeover_note(struct hsk_net *hn, const struct sock *sk,
 	      ((1 << sk->sk_state) & (TCPF_FIN_WAIT1 | TCPF_CLOSING))))
 		return;
 	spin_lock(&to->lock);
-	hsk_takeover_add(to, &item);
+	hsk_takeover_add(hn, &item);
 	spin_unlock(&to->lock);
 }
 

@@ -172,7 +172,7 @@ CookiesInvalidData StrayAcks BadAcks Handoffs HandoffFailed AcceptOverflows Rese
 RstsIgnored NoListener FilterDrops LsmRefused MalformedChecksum MalformedHeader
 MalformedFlags MalformedFragment MalformedIpOptions HalfOpenNoMem SendFailed
 Parked ParkedHandedOver ParkedDropped ParkedReset ParkedExpired TwEntered TwReaped
-TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused
+TwRecycled TwFinReacked TwFinWait2Fin TwRstIgnored TwSynReused TwLocalReused TwLeftToKernel
 TwPawsDropped TwAckRateLimited TwAllocFailed CookieModeStateless
 CookieModeStateful CtStoreFailed EarlySyns FastRoutes CtFinAcks LateHookDefers
 KernelDefers Malformed HalfOpen

@@ -98,7 +98,12 @@ while [ "$(counter TimeWait)" -lt "$ENTRIES" ]; do
 	cli "$CONN" burst "$SADDR" "$PORT" -n $((ENTRIES / 2)) -j 4 -e >"$OUT/b" 2>&1 ||
 		fail "burst: $(cat "$OUT/b")"
 done
-no_kernel_tw
+# Under this churn the takeover may give up on a closing (its list full,
+# or the socket still closing after 16 looks): the kernel keeps those
+# timewait socks, and each is counted.
+wait_for '[ "$(kernel_tw)" -le "$(counter TwLeftToKernel)" ]' 5 ||
+	fail "$(kernel_tw) kernel timewait socks, $(counter TwLeftToKernel) left to the kernel ($(nonzero_stats))"
+log "left to the kernel: $(kernel_tw) timewait socks, $(counter TwLeftToKernel) closings given up"
 log "unloading with $(counter TimeWait) live entries"
 hsk_unload
 check_dmesg_clean

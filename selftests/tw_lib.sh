@@ -24,7 +24,7 @@ kernel_tw() {
 # segment that made it, so the last one may still be there at first.
 no_kernel_tw() {
 	wait_for "[ \"\$(kernel_tw ${1:-})\" = 0 ]" 5 ||
-		fail "kernel timewait socks${1:+ in $1}: $(kernel_tw "$@")"
+		fail "kernel timewait socks${1:+ in $1}: $(in_ns "${1:-$SRV}" $SS -Htan state time-wait | tr '\n' ' ') ($(nonzero_stats))"
 }
 
 # tcpext NAME [NS]: one TcpExt counter of the netns.
