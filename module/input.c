@@ -164,8 +164,7 @@ static bool hsk_tuple_owned(struct net *net, const struct hsk_seg *seg)
 	 * a tuple hsk holds in TIME_WAIT; its SYN-ACK comes through here.
 	 */
 	if (sk_fullsock(sk) && sk->sk_state == TCP_SYN_SENT)
-		hsk_takeover_note(hsk_pernet(net), sk, &seg->tuple, seg->flags,
-				  seg->dif, seg->sdif);
+		hsk_takeover_connect(hsk_pernet(net), &seg->tuple);
 	sock_gen_put(sk);
 	return true;
 }

@@ -14,9 +14,9 @@
  * every instant one of the two answers for the 4-tuple. A socket found
  * still closing (its segment waits in a backlog), or nothing found (the
  * timewait sock may be hashed but not yet referenced), is looked for
- * again, up to HSK_TAKEOVER_TRIES times; after that, or when a list is full, the
- * kernel keeps its timewait sock, as it would without hsk (counted in
- * TwLeftToKernel).
+ * again, up to HSK_TAKEOVER_TRIES times; after that, or when a list is
+ * full, the kernel keeps its timewait sock, as it would without hsk
+ * (counted in TwLeftToKernel).
  *
  * The kernel counted the sock in TcpExt:TW (or TWKilled for a short
  * FIN_WAIT2 one) when it armed its timer; the takeover takes that count
@@ -187,6 +187,19 @@ static enum hrtimer_restart hsk_takeover_run(struct hrtimer *timer)
 }
 
 /**
+ * hsk_takeover_connect() - a local socket in SYN_SENT owns @t
+ * @hn: the netns's hsk state
+ * @t: the 4-tuple connect() picked
+ *
+ * Ends hsk's entry for @t, if any: the kernel's port choice cannot see it.
+ */
+void hsk_takeover_connect(struct hsk_net *hn, const struct hsk_tuple *t)
+{
+	if (hsk_tw_forget(hn, t))
+		HSK_INC(hn, TW_LOCAL_REUSED);
+}
+
+/**
  * hsk_takeover_note() - note a segment that may end in TIME_WAIT
  * @hn: the netns's hsk state
  * @sk: the socket the segment is for, when known, or NULL
@@ -209,8 +222,7 @@ void hsk_takeover_note(struct hsk_net *hn, const struct sock *sk,
 	if (!hsk_tw_active(hn))
 		return;
 	if (sk && sk_fullsock(sk) && sk->sk_state == TCP_SYN_SENT) {
-		if (hsk_tw_forget(hn, t))
-			HSK_INC(hn, TW_LOCAL_REUSED);
+		hsk_takeover_connect(hn, t);
 		return;
 	}
 	if (!(tcp_flags & TCPHDR_FIN) &&

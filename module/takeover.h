@@ -52,6 +52,7 @@ struct hsk_takeover {
 
 void hsk_takeover_init(struct hsk_net *hn);
 void hsk_takeover_exit(struct hsk_net *hn);
+void hsk_takeover_connect(struct hsk_net *hn, const struct hsk_tuple *t);
 void hsk_takeover_note(struct hsk_net *hn, const struct sock *sk,
 		       const struct hsk_tuple *t, u8 tcp_flags, int dif,
 		       int sdif);
